@@ -1,0 +1,40 @@
+# Single entry point. `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+export NO_MKDOCS_2_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help site test check generate serve clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+site: $(VENV)/.runtime ## Check the data and build the website into site/
+	$(PY) build_site.py build
+
+check: $(VENV)/.runtime ## Check review.yml and studies/*.yml and print every problem
+	$(PY) build_site.py check
+
+generate: $(VENV)/.runtime ## Write the generated pages, charts and downloads under docs/
+	$(PY) build_site.py generate
+
+serve: $(VENV)/.runtime ## Preview the site on http://127.0.0.1:8000 with live reload
+	$(PY) build_site.py serve
+
+test: $(VENV)/.dev ## Run the test suite
+	$(PY) -m pytest
+
+clean: ## Remove the built site and generated files (keeps .venv)
+	rm -rf site .cache
+	$(PY) build_site.py clean 2>/dev/null || true

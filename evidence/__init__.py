@@ -1,0 +1,1 @@
+"""Evidence website generator for the systematic review on Digital Government in Peru."""

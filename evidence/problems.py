@@ -1,0 +1,40 @@
+"""Problems found in the data, and how they are printed."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem at a place in a file (path relative to the repository root)."""
+
+    path: str
+    line: int
+    column: int
+    severity: str
+    message: str
+
+    def text(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+
+    def github(self) -> str:
+        message = (
+            self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        )
+        return (
+            f"::{self.severity} file={self.path},line={self.line},col={self.column}::"
+            f"{message}"
+        )
+
+
+def summary(problems: list[Problem]) -> str:
+    errors = sum(p.severity == ERROR for p in problems)
+    warnings = len(problems) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def has_errors(problems: list[Problem]) -> bool:
+    return any(p.severity == ERROR for p in problems)

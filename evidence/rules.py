@@ -1,0 +1,124 @@
+"""Layer 2: rules across files. Each rule yields the problems it finds."""
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from pathlib import PurePosixPath
+from typing import Iterator
+
+from .loader import Document
+from .problems import ERROR, Problem
+
+
+def _problem(doc: Document, key: tuple, message: str, at_key: bool = False) -> Problem:
+    line, column = doc.where_key(key) if at_key else doc.where(key)
+    return Problem(doc.path, line, column, ERROR, message)
+
+
+def _list(doc: Document, key: str) -> list:
+    value = doc.data.get(key)
+    return value if isinstance(value, list) else []
+
+
+def _suggest(value: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+    return f"did you mean `{close[0]}`?" if close else f"known ids: {', '.join(choices)}"
+
+
+def id_matches_file_name(docs: list[Document]) -> Iterator[Problem]:
+    """A study's `id` must equal its file name without .yml."""
+    for doc in docs:
+        stem = PurePosixPath(doc.path).stem
+        if doc.data.get("id") != stem:
+            yield _problem(doc, ("id",), f"`id` is '{doc.data.get('id')}' but the file is named {stem}.yml; they must be the same")
+
+
+def ids_unique(docs: list[Document]) -> Iterator[Problem]:
+    """No two studies share an `id`."""
+    first: dict[str, str] = {}
+    for doc in docs:
+        study_id = doc.data.get("id")
+        if not isinstance(study_id, str):
+            continue
+        if study_id in first:
+            yield _problem(doc, ("id",), f"`id` '{study_id}' is already used by {first[study_id]}")
+        else:
+            first[study_id] = doc.path
+
+
+def dois_unique(docs: list[Document]) -> Iterator[Problem]:
+    """No two studies share a DOI (compared without regard to case)."""
+    first: dict[str, str] = {}
+    for doc in docs:
+        doi = doc.data.get("doi")
+        if not isinstance(doi, str):
+            continue
+        if doi.lower() in first:
+            yield _problem(doc, ("doi",), f"DOI {doi} is already used by {first[doi.lower()]}; is this the same study?")
+        else:
+            first[doi.lower()] = doc.path
+
+
+def references_exist(review: dict, docs: list[Document]) -> Iterator[Problem]:
+    """Every trend, group and database a study names is defined in review.yml."""
+    trends = [t["id"] for t in review["trends"]]
+    groups = [g["id"] for g in review["groups"]]
+    databases = [d["id"] for d in review["method"]["databases"]]
+    for doc in docs:
+        for index, trend in enumerate(_list(doc, "trends")):
+            if isinstance(trend, str) and trend not in trends:
+                yield _problem(doc, ("trends", index), f"unknown trend '{trend}'; {_suggest(str(trend), trends)}")
+        group = doc.data.get("group")
+        if isinstance(group, str) and group not in groups:
+            yield _problem(doc, ("group",), f"unknown group '{group}'; {_suggest(str(group), groups)}")
+        database = doc.data.get("database")
+        if isinstance(database, str) and database not in databases:
+            yield _problem(doc, ("database",), f"unknown database '{database}'; {_suggest(str(database), databases)}")
+
+
+def review_ids_unique(review_doc: Document) -> Iterator[Problem]:
+    """Trend, group and database ids in review.yml are unique."""
+    review = review_doc.data
+    for section, items in (("trends", review["trends"]), ("groups", review["groups"]),
+                           ("method.databases", review["method"]["databases"])):
+        counts = Counter(item["id"] for item in items)
+        seen: set[str] = set()
+        for index, item in enumerate(items):
+            if counts[item["id"]] > 1 and item["id"] in seen:
+                key = tuple(section.split(".")) + (index, "id")
+                yield _problem(review_doc, key, f"id '{item['id']}' is used twice in `{section}`")
+            seen.add(item["id"])
+
+
+def conclusions_refer_to_known_ids(review_doc: Document) -> Iterator[Problem]:
+    """Each conclusion names only trends and groups defined in review.yml."""
+    review = review_doc.data
+    known = {"trends": [t["id"] for t in review["trends"]], "groups": [g["id"] for g in review["groups"]]}
+    for index, conclusion in enumerate(review["conclusions"]):
+        for kind, choices in known.items():
+            for position, value in enumerate(conclusion.get(kind) or []):
+                if value not in choices:
+                    yield _problem(review_doc, ("conclusions", index, kind, position),
+                                   f"unknown {kind[:-1]} '{value}'; {_suggest(str(value), choices)}")
+
+
+def trends_have_studies(review_doc: Document, docs: list[Document]) -> Iterator[Problem]:
+    """Every trend has at least one study, so that none vanishes from the site."""
+    used = {t for doc in docs for t in _list(doc, "trends") if isinstance(t, str)}
+    for index, trend in enumerate(review_doc.data["trends"]):
+        if trend["id"] not in used:
+            yield _problem(review_doc, ("trends", index, "id"),
+                           f"trend '{trend['id']}' has no study; link a study to it or remove it")
+
+
+def all_problems(review_doc: Document, docs: list[Document]) -> list[Problem]:
+    """Every cross-file problem of a valid review and valid study files."""
+    found: list[Problem] = []
+    found += review_ids_unique(review_doc)
+    found += conclusions_refer_to_known_ids(review_doc)
+    found += id_matches_file_name(docs)
+    found += ids_unique(docs)
+    found += dois_unique(docs)
+    found += references_exist(review_doc.data, docs)
+    found += trends_have_studies(review_doc, docs)
+    return found
