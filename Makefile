@@ -6,7 +6,7 @@ export NO_MKDOCS_2_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help site test check generate serve clean
+.PHONY: help site test check generate serve screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -31,6 +31,11 @@ generate: $(VENV)/.runtime ## Write the generated pages, charts and downloads un
 
 serve: $(VENV)/.runtime ## Preview the site on http://127.0.0.1:8000 with live reload
 	$(PY) build_site.py serve
+
+screenshots: $(VENV)/.dev ## Build, then save screenshots of the main pages under screenshots/
+	$(PY) build_site.py build
+	$(PY) tools/screenshots.py screenshots
+	$(PY) tools/screenshots.py screenshots --width 390
 
 test: $(VENV)/.dev ## Run the test suite
 	$(PY) -m pytest

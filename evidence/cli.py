@@ -5,7 +5,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from .build import build_site, serve
 from .dataset import load
+from .generate import generate
 from .problems import has_errors, summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +26,45 @@ def cmd_check(args) -> int:
     return 1 if has_errors(dataset.problems) else 0
 
 
+def _checked(args):
+    """Load and check; print the problems; return the dataset, or None when there are errors."""
+    dataset = load(args.root)
+    if dataset.problems:
+        _report(dataset.problems, "text", sys.stderr)
+    return None if has_errors(dataset.problems) else dataset
+
+
+def cmd_generate(args) -> int:
+    """Check, then write the generated pages, charts and downloads under docs/."""
+    dataset = _checked(args)
+    if dataset is None:
+        print("not generated: fix the errors above", file=sys.stderr)
+        return 1
+    writer = generate(dataset)
+    print(f"generated docs/: {len(writer.kept)} files, {len(writer.written)} changed")
+    return 0
+
+
+def cmd_build(args) -> int:
+    """Check, generate, then build the site with MkDocs (--strict) into site/."""
+    dataset = _checked(args)
+    if dataset is None:
+        print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
+        return 1
+    generate(dataset)
+    status = build_site(args.root)
+    if status == 0:
+        print(f"built site/ from {len(dataset.studies)} studies")
+    return status
+
+
+def cmd_serve(args) -> int:
+    """Generate, then preview with live reload; edits to studies/ or review.yml regenerate the pages."""
+    if cmd_generate(args) != 0:
+        return 1
+    return serve(args.root, args.address)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="build_site.py",
@@ -35,6 +76,11 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "github"], default="text",
                        help="text (path:line:column) or github (pull-request annotations)")
     check.set_defaults(func=cmd_check)
+    commands.add_parser("generate", help="write the generated pages, charts and downloads under docs/").set_defaults(func=cmd_generate)
+    commands.add_parser("build", help="check, generate and build the site into site/ (mkdocs --strict)").set_defaults(func=cmd_build)
+    serve_cmd = commands.add_parser("serve", help="preview the site with live reload")
+    serve_cmd.add_argument("--address", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
+    serve_cmd.set_defaults(func=cmd_serve)
     return main
 
 

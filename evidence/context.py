@@ -1,0 +1,90 @@
+"""Everything the page modules share, computed once per generation run."""
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from markupsafe import Markup
+
+from . import charts, references
+from .markup import environment, escape
+from .models import Review, Study
+from .reconcile import Reconciliation
+
+
+def page_url(page: str) -> str:
+    """Directory URL of a Markdown page: studies/x.md -> studies/x/, index.md -> ''."""
+    stem = page[:-3] if page.endswith(".md") else page
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return stem + "/"
+
+
+def relative_url(from_page: str, to: str) -> str:
+    """Link from one page to another page (.md) or file, as the built site needs it."""
+    target = page_url(to) if to.endswith(".md") else to
+    base = page_url(from_page) or "."
+    rel = posixpath.relpath(target or ".", base)
+    if to.endswith(".md"):
+        return "./" if rel == "." else rel + "/"
+    return rel
+
+
+@dataclass
+class Context:
+    review: Review
+    studies: list[Study]
+    reconciliation: Reconciliation
+    repo_url: str | None
+    edit_base: str | None
+    cache_dir: Path | None
+    env: object = field(default=None)
+    labels: dict = field(default_factory=dict)
+    refs: dict = field(default_factory=dict)
+    by_id: dict = field(default_factory=dict)
+    ordered: list = field(default_factory=list)
+    svgs: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        self.env = environment()
+        self.labels = references.year_labels(self.studies)
+        self.refs = references.render_all(self.studies, self.cache_dir)
+        self.by_id = {s.id: s for s in self.studies}
+        self.ordered = sorted(self.studies, key=references.sort_key)
+
+    def chart_svg(self, chart) -> str:
+        """A chart's SVG, drawn once per run."""
+        if chart not in self.svgs:
+            self.svgs[chart] = charts.render_svg(chart)
+        return self.svgs[chart]
+
+    def render(self, template: str, **values) -> str:
+        return self.env.get_template(template).render(**values)
+
+    def label(self, study: Study) -> str:
+        return self.labels.get(study.id, str(study.year))
+
+    def citation(self, study: Study) -> str:
+        """APA in-text citation without parentheses: Vicente et al., 2022."""
+        return references.in_text(study, self.label(study))
+
+    def study_link(self, from_page: str, study: Study) -> Markup:
+        url = relative_url(from_page, f"studies/{study.id}.md")
+        return Markup(f'<a href="{escape(url)}">{escape(self.citation(study))}</a>')
+
+    def trend_link(self, from_page: str, trend_id: str) -> Markup:
+        url = relative_url(from_page, f"trends/{trend_id}.md")
+        return Markup(f'<a href="{escape(url)}">{escape(self.review.trend(trend_id).name)}</a>')
+
+    def group_link(self, from_page: str, group_id: str) -> Markup:
+        url = relative_url(from_page, "trends/index.md") + f"#group-{group_id}"
+        return Markup(f'<a href="{escape(url)}">{escape(self.review.group(group_id).name)}</a>')
+
+    def studies_of_trend(self, trend_id: str) -> list[Study]:
+        return [s for s in self.ordered if trend_id in s.trends]
+
+    def studies_of_group(self, group_id: str) -> list[Study]:
+        return [s for s in self.ordered if s.group == group_id]

@@ -1,0 +1,187 @@
+"""Downloads for researchers: the studies as JSON and CSV, references as BibTeX, RIS and CSL-JSON, and
+the review with counts derived from the data. Pure functions; the caller writes the files.
+
+JSON and CSV list the studies in the order given; BibTeX, RIS and CSL-JSON use reference-list order.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from dataclasses import asdict
+
+from . import references
+from .models import NOT_REPORTED, Review, Study
+from .reconcile import Reconciliation
+from .schema import load_schema
+
+BIBTEX_TYPES = {"journal-article": "article", "conference-paper": "inproceedings",
+                "book-chapter": "incollection", "report": "techreport"}
+RIS_TYPES = {"journal-article": "JOUR", "conference-paper": "CONF", "book-chapter": "CHAP",
+             "thesis": "THES", "report": "RPRT"}
+
+
+def _json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _fields() -> list[str]:
+    """Study fields in the order of schema/study.schema.json."""
+    return list(load_schema("study")["properties"])
+
+
+def _record(study: Study) -> dict:
+    values = asdict(study)
+    return {name: values[name] for name in _fields()}
+
+
+def studies_json(review: Review, studies: list[Study]) -> str:
+    """Every field of every study, plus its APA reference, page, group name and trend names."""
+    labels = references.year_labels(studies)
+    records = []
+    for study in studies:
+        record = _record(study)
+        record["reference"] = references.reference_text(study, labels[study.id])
+        record["page"] = f"studies/{study.id}/"
+        record["group_name"] = review.group(study.group).name
+        record["trend_names"] = [review.trend(t).name for t in study.trends]
+        records.append(record)
+    return _json(records)
+
+
+# --- CSV -----------------------------------------------------------------------
+
+def _cell(value) -> str:
+    if value is None:
+        text = ""
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, (list, tuple)):
+        text = "; ".join(", ".join(filter(None, (v["family"], v["given"]))) if isinstance(v, dict) else str(v)
+                         for v in value)
+    else:
+        text = str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text  # no spreadsheet formulas
+
+
+def studies_csv(studies: list[Study]) -> bytes:
+    """One row per study, columns in schema order; UTF-8 with BOM and CRLF, for spreadsheets."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(_fields())
+    for study in studies:
+        writer.writerow([_cell(v) for v in _record(study).values()])
+    return out.getvalue().encode("utf-8-sig")
+
+
+# --- BibTeX ----------------------------------------------------------------------
+
+_BIBTEX = str.maketrans({
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
+    **{c: "\\" + c for c in "&%$#_"},
+})
+
+
+def _bibtex_text(text: str, protect: bool = False) -> str:
+    """Special characters escaped, whitespace collapsed; with `protect`, words with capitals braced."""
+    parts = re.split(r"(\w+(?:['’-]\w+)*)", " ".join(text.split()))  # odd items are words
+    return "".join(f"{{{part.translate(_BIBTEX)}}}" if protect and i % 2 and any(c.isupper() for c in part)
+                   else part.translate(_BIBTEX) for i, part in enumerate(parts))
+
+
+def _bibtex_name_part(text: str) -> str:
+    escaped = _bibtex_text(text)
+    return f"{{{escaped}}}" if re.search(r",|\band\b", text, re.IGNORECASE) else escaped
+
+
+def _bibtex_entry(study: Study) -> str:
+    names = [", ".join(_bibtex_name_part(p) for p in (a.family, a.given) if p) for a in study.authors]
+    container = "journal" if study.type == "journal-article" else "booktitle"
+    fields = {
+        "author": " and ".join(names + ([] if study.authors_complete else ["others"])),
+        "title": _bibtex_text(references.display_title(study), protect=True),
+        container: study.container and _bibtex_text(study.container),
+        "eventtitle": study.event and _bibtex_text(study.event),
+        "series": study.series and _bibtex_text(study.series),
+        "volume": (study.volume or study.series_volume) and _bibtex_text(study.volume or study.series_volume),
+        "number": study.issue and _bibtex_text(study.issue),
+        "pages": study.pages and _bibtex_text(study.pages.replace("–", "--")),
+        "year": str(study.year),
+        "date": study.published and _bibtex_text(study.published),
+        "publisher": study.publisher and _bibtex_text(study.publisher),
+        "doi": study.doi and references.quote_url(study.doi),
+        "url": study.url and references.quote_url(study.url),
+        "language": study.language,
+        "note": study.notes and _bibtex_text(study.notes),
+    }
+    body = "".join(f"  {key} = {{{value}}},\n" for key, value in fields.items() if value)
+    return f"@{BIBTEX_TYPES.get(study.type, 'misc')}{{{study.id},\n{body}}}\n"
+
+
+def references_bib(studies: list[Study]) -> str:
+    """BibTeX entries keyed by study id; "and others" marks an incomplete author list."""
+    return "\n".join(_bibtex_entry(s) for s in references.ordered(studies))
+
+
+# --- RIS -------------------------------------------------------------------------
+
+def _ris_entry(study: Study) -> list[tuple[str, str]]:
+    lines = [("TY", RIS_TYPES.get(study.type, "GEN"))]
+    lines += [("AU", ", ".join(filter(None, (a.family, a.given)))) for a in study.authors]
+    lines += [("TI", study.original_title or study.title), ("TT", references.translated_title(study)),
+              ("T2", study.container), ("T3", study.series), ("PY", str(study.year)),
+              ("DA", study.published and study.published.replace("-", "/")),
+              ("VL", study.volume or study.series_volume), ("IS", study.issue)]
+    if study.pages:
+        start, _, end = study.pages.replace("–", "-").partition("-")
+        lines += [("SP", start), ("EP", end)]
+    lines += [("PB", study.publisher), ("DO", study.doi), ("UR", study.url), ("LA", study.language),
+              ("N1", study.notes), ("N1", None if study.authors_complete else "Author list incomplete.")]
+    return lines
+
+
+def references_ris(studies: list[Study]) -> str:
+    """RIS records in reference-list order, one line per value."""
+    out = []
+    for study in references.ordered(studies):
+        for tag, value in _ris_entry(study):
+            if value:
+                out.append(f"{tag}  - {' '.join(value.split())}\r\n")
+        out.append("ER  - \r\n\r\n")
+    return "".join(out)
+
+
+# --- CSL-JSON and the review -------------------------------------------------------
+
+def references_csl_json(studies: list[Study]) -> str:
+    """CSL-JSON (CSL 1.0.2 input schema) in reference-list order."""
+    return _json(references.csl_items(studies))
+
+
+def _year_range(review: Review, studies: list[Study]) -> range:
+    years = [s.year for s in studies]
+    for criterion in review.criteria:
+        if criterion.field == "year":
+            years += [y for y in (criterion.min, criterion.max) if y is not None]
+    return range(min(years), max(years) + 1) if years else range(0)
+
+
+def review_json(review: Review, studies: list[Study], reconciliation: Reconciliation) -> str:
+    """review.yml as data, plus counts of the study files and the reconciliation with the review."""
+    years = Counter(s.year for s in studies)
+    trends = Counter(t for s in studies for t in s.trends)
+    groups = Counter(s.group for s in studies)
+    languages = Counter(s.language or NOT_REPORTED for s in studies)
+    allowed = next((c.allowed for c in review.criteria if c.field == "language"), ())
+    language_order = sorted(set(allowed) | set(languages) - {NOT_REPORTED}) + [NOT_REPORTED]
+    counts = {
+        "studies": len(studies),
+        "per_year": {str(y): years[y] for y in _year_range(review, studies)},
+        "per_trend": {t.id: trends[t.id] for t in review.trends},
+        "per_group": {g.id: groups[g.id] for g in review.groups},
+        "per_language": {code: languages[code] for code in language_order},
+    }
+    return _json({**review.raw, "counts": counts, "reconciliation": asdict(reconciliation)})

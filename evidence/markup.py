@@ -1,0 +1,72 @@
+"""Escaping and the Jinja environment: contributor text always displays, never executes.
+
+Templates write Markdown with embedded HTML. Every value printed with
+`{{ … }}` that is not already `Markup` is escaped for both HTML and
+Markdown: HTML-special characters and every character that Markdown (or
+Python-Markdown's extensions) gives a meaning to becomes a character
+reference, and line breaks become spaces so no value can end an HTML block.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+_ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'*_`[]{}|\\#~^"}
+_ENTITIES.update({"\r": " ", "\n": " ", "\t": " "})
+_TABLE = str.maketrans(_ENTITIES)
+
+
+def escape(value: object) -> Markup:
+    """Text safe to place anywhere in a Markdown page: inline, in a table cell, in HTML."""
+    if isinstance(value, Markup):
+        return value
+    return Markup(str(value).translate(_TABLE))
+
+
+def href(url: str | None) -> str | None:
+    """An address that may become a link: https:// only, anything else is dropped."""
+    if url and url.startswith("https://") and not any(c in url for c in " \t\r\n<>\"'`"):
+        return url
+    return None
+
+
+def link(url: str | None, text: object | None = None) -> Markup:
+    """An <a> element for an https:// address, or the escaped text alone when the address is not safe."""
+    safe = href(url)
+    label = escape(text if text is not None else url or "")
+    if not safe:
+        return label
+    return Markup(f'<a href="{escape(safe)}">{label}</a>')
+
+
+def _finalize(value: object) -> object:
+    if value is None:
+        return ""
+    return escape(value)
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=True,
+        finalize=_finalize,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def escape_lines(text: str) -> Markup:
+    """Escaped text that keeps its line breaks, for <pre> blocks (blank lines dropped)."""
+    return Markup("\n".join(escape(line) for line in text.splitlines() if line.strip()))
+
+
+def join(items, separator: str = ", ") -> Markup:
+    """Join escaped values or Markup with a separator."""
+    return Markup(escape(separator)).join(escape(item) for item in items)

@@ -1,0 +1,36 @@
+"""MkDocs hook: under `mkdocs serve`, regenerate the pages before each rebuild.
+
+mkdocs.yml watches studies/, review.yml, templates/ and schema/; a change there
+triggers a rebuild, this hook regenerates (writing only files whose content
+changed) and the browser reloads. A file with errors is reported and the last
+good pages are kept.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from evidence.dataset import load  # noqa: E402
+from evidence.generate import generate  # noqa: E402
+from evidence.problems import has_errors  # noqa: E402
+
+_serving = False
+
+
+def on_startup(command, dirty):
+    global _serving
+    _serving = command == "serve"
+
+
+def on_pre_build(config):
+    if not _serving:
+        return
+    dataset = load(ROOT)
+    for problem in dataset.problems:
+        print(problem.text(), file=sys.stderr)
+    if not has_errors(dataset.problems):
+        generate(dataset)

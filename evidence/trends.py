@@ -1,0 +1,61 @@
+"""The trend index with its evidence matrices, and one page per trend."""
+from __future__ import annotations
+
+import json
+
+from markupsafe import Markup
+
+from .context import Context, relative_url
+
+INDEX = "trends/index.md"
+
+
+def _citations(ctx: Context, page: str, studies) -> Markup:
+    if not studies:
+        return Markup('<span class="empty">none</span>')
+    return Markup("; ").join(ctx.study_link(page, s) for s in studies)
+
+
+def _years(ctx: Context) -> list[int]:
+    window = [c for c in ctx.review.criteria if c.field == "year" and c.min is not None and c.max is not None]
+    years = set(range(window[0].min, window[0].max + 1)) if window else set()
+    return sorted(years | {s.year for s in ctx.studies})
+
+
+def index_page(ctx: Context) -> str:
+    years = _years(ctx)
+    trends, by_year, by_group = [], [], []
+    for trend in ctx.review.trends:
+        studies = ctx.studies_of_trend(trend.id)
+        link = ctx.trend_link(INDEX, trend.id)
+        trends.append({"link": link, "count": len(studies), "citations": _citations(ctx, INDEX, studies)})
+        by_year.append({"label": link, "cells": [_citations(ctx, INDEX, [s for s in studies if s.year == y]) for y in years]})
+        by_group.append({"label": link, "cells": [_citations(ctx, INDEX, [s for s in studies if s.group == g.id])
+                                                  for g in ctx.review.groups]})
+    groups = []
+    for group in ctx.review.groups:
+        studies = ctx.studies_of_group(group.id)
+        groups.append({"id": group.id, "name": group.name, "reported": group.reported_count,
+                       "coded": len(studies), "quote": group.quote, "notes": group.notes,
+                       "citations": _citations(ctx, INDEX, studies)})
+    return ctx.render("trend_index.md.j2", trends=trends, years=years, by_year=by_year,
+                      group_heads=[g.name for g in ctx.review.groups], by_group=by_group, groups=groups,
+                      checks_url=relative_url(INDEX, "checks.md"))
+
+
+def trend_page(ctx: Context, trend) -> str:
+    page = f"trends/{trend.id}.md"
+    studies = ctx.studies_of_trend(trend.id)
+    items = [{"link": ctx.study_link(page, s), "title": s.title, "group": ctx.review.group(s.group).name} for s in studies]
+    conclusions = [f"{c.number}. {c.title}" for c in ctx.review.conclusions if trend.id in c.trends]
+    return ctx.render("trend.md.j2", front_title=Markup(json.dumps(trend.name, ensure_ascii=False)), trend=trend,
+                      count=len(studies), items=items, conclusions=conclusions,
+                      index_url=relative_url(page, INDEX))
+
+
+def write(writer, ctx: Context) -> None:
+    writer.write(INDEX, index_page(ctx))
+    for trend in ctx.review.trends:
+        writer.write(f"trends/{trend.id}.md", trend_page(ctx, trend))
+
+

@@ -1,0 +1,308 @@
+"""The GitHub side: workflows, issue form, templates, Dependabot and pre-commit.
+
+Everything here runs offline. The GitHub file formats are validated with the
+schemas vendored inside check-jsonschema (no download), and the rules that
+keep the workflows safe and the issue form in step with review.yml are
+asserted on the parsed YAML.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, run_cli
+
+GITHUB = ROOT / ".github"
+WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
+ISSUE_FORM = GITHUB / "ISSUE_TEMPLATE" / "suggest-a-study.yml"
+ISSUE_CONFIG = GITHUB / "ISSUE_TEMPLATE" / "config.yml"
+DEPENDABOT = GITHUB / "dependabot.yml"
+PR_TEMPLATE = GITHUB / "PULL_REQUEST_TEMPLATE.md"
+PRE_COMMIT = ROOT / ".pre-commit-config.yaml"
+CONTRIBUTING = ROOT / "CONTRIBUTING.md"
+
+# An action reference pinned to a version tag (v4, v4.1.2) or a full commit SHA.
+PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@(v\d+(\.\d+)*|[0-9a-f]{40})$")
+WRITE_SCOPES = {"pages", "id-token"}
+
+
+def read_yaml(path: Path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def triggers(workflow: dict) -> set[str]:
+    """Event names of a workflow. PyYAML reads the key `on` as the boolean True."""
+    on = workflow.get(True, workflow.get("on"))
+    if isinstance(on, str):
+        return {on}
+    return set(on)
+
+
+def jobs(workflow: dict) -> dict[str, dict]:
+    return workflow["jobs"]
+
+
+def steps(workflow: dict) -> list[dict]:
+    return [step for job in jobs(workflow).values() for step in job.get("steps", [])]
+
+
+def uses(workflow: dict) -> list[str]:
+    """Every `uses:` of a workflow: steps' actions and jobs' reusable workflows."""
+    found = [job["uses"] for job in jobs(workflow).values() if "uses" in job]
+    return found + [step["uses"] for step in steps(workflow) if "uses" in step]
+
+
+def runs(workflow: dict) -> str:
+    return "\n".join(step.get("run", "") for step in steps(workflow))
+
+
+def step_using(workflow: dict, action: str) -> dict:
+    matches = [step for step in steps(workflow) if step.get("uses", "").startswith(action + "@")]
+    assert len(matches) == 1, f"expected one step using {action}"
+    return matches[0]
+
+
+@pytest.fixture(scope="module")
+def ci() -> dict:
+    return read_yaml(GITHUB / "workflows" / "ci.yml")
+
+
+@pytest.fixture(scope="module")
+def pages() -> dict:
+    return read_yaml(GITHUB / "workflows" / "pages.yml")
+
+
+@pytest.fixture(scope="module")
+def review() -> dict:
+    return read_yaml(ROOT / "review.yml")
+
+
+@pytest.fixture(scope="module")
+def form() -> dict:
+    return read_yaml(ISSUE_FORM)
+
+
+def form_field(form: dict, field_id: str) -> dict:
+    matches = [item for item in form["body"] if item.get("id") == field_id]
+    assert len(matches) == 1, f"expected one field with id {field_id!r}"
+    return matches[0]
+
+
+# Schemas ---------------------------------------------------------------------
+
+def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess:
+    """Run check-jsonschema with one of its vendored schemas. A proxy that goes
+    nowhere makes sure nothing is fetched from the network."""
+    dead = "http://127.0.0.1:9"
+    env = {**os.environ, "HTTP_PROXY": dead, "HTTPS_PROXY": dead, "http_proxy": dead, "https_proxy": dead}
+    env.pop("NO_PROXY", None)
+    env.pop("no_proxy", None)
+    return subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, "--color", "never",
+         *map(str, files)],
+        capture_output=True, text=True, env=env, timeout=120,
+    )
+
+
+def test_the_expected_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == ["ci.yml", "pages.yml"]
+
+
+@pytest.mark.parametrize(("schema", "files"), [
+    ("vendor.github-workflows", WORKFLOWS),
+    ("custom.github-workflows-require-timeout", WORKFLOWS),
+    ("vendor.github-issue-forms", [ISSUE_FORM]),
+    ("vendor.github-issue-config", [ISSUE_CONFIG]),
+    ("vendor.dependabot", [DEPENDABOT]),
+], ids=["workflows", "workflows-timeout", "issue-form", "issue-config", "dependabot"])
+def test_github_files_match_their_vendored_schema(schema, files):
+    result = check_jsonschema(schema, *files)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_schema_check_rejects_a_broken_workflow(tmp_path):
+    """Guards the test above: the vendored schema really is applied."""
+    broken = tmp_path / "broken.yml"
+    broken.write_text("on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n    stepz: []\n", encoding="utf-8")
+    result = check_jsonschema("vendor.github-workflows", broken)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "stepz" in result.stdout
+
+
+# Every workflow ------------------------------------------------------------
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_never_uses_pull_request_target(path):
+    """A pull request's code is untrusted: it must never run with write access."""
+    assert "pull_request_target" not in triggers(read_yaml(path))
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_grants_permissions_per_job_only(path):
+    workflow = read_yaml(path)
+    assert workflow.get("permissions") == {}, "the workflow-wide default should grant nothing"
+    for name, job in jobs(workflow).items():
+        assert "permissions" in job, f"job {name!r} has no permissions"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_workflow_has_concurrency(path):
+    concurrency = read_yaml(path).get("concurrency")
+    assert concurrency and concurrency.get("group")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
+def test_every_action_is_pinned(path):
+    found = uses(read_yaml(path))
+    assert found
+    for ref in found:
+        if not ref.startswith("./"):
+            assert PINNED.match(ref), f"{ref!r} is not pinned to a version tag or commit"
+
+
+# CI ------------------------------------------------------------------------
+
+def test_ci_runs_on_pull_requests_and_pushes(ci):
+    assert triggers(ci) == {"pull_request", "push"}
+    assert ci["concurrency"]["cancel-in-progress"] is True
+    assert "${{ github.ref }}" in ci["concurrency"]["group"]
+    assert "${{ github.workflow }}" in ci["concurrency"]["group"]
+
+
+def test_ci_only_reads(ci):
+    for job in jobs(ci).values():
+        assert job["permissions"] == {"contents": "read"}
+
+
+def test_ci_sets_up_python_with_a_pip_cache(ci):
+    setup = step_using(ci, "actions/setup-python")["with"]
+    assert setup["python-version"] == "3.11"
+    assert setup["cache"] == "pip"
+    assert "requirements" in setup["cache-dependency-path"]
+    assert step_using(ci, "actions/checkout")["with"]["fetch-depth"] == 0
+
+
+def test_ci_tests_checks_builds_and_summarises(ci):
+    script = runs(ci)
+    order = ["chromium", "make test", "build_site.py check --format github", "make site",
+             "build_site.py diff --base", "$GITHUB_STEP_SUMMARY"]
+    positions = [script.find(text) for text in order]
+    assert -1 not in positions, dict(zip(order, positions))
+    assert positions == sorted(positions)
+    assert step_using(ci, "actions/upload-artifact")["with"]["path"].rstrip("/") == "site"
+    summary = next(step for step in steps(ci) if "build_site.py diff" in step.get("run", ""))
+    assert "github.event.pull_request.base.sha" in summary["env"]["BASE"]
+    assert "github.event.before" in summary["env"]["BASE"]
+
+
+# Pages ---------------------------------------------------------------------
+
+def test_pages_deploys_from_main(pages):
+    on = pages.get(True, pages.get("on"))
+    assert set(on) == {"push", "workflow_dispatch"}
+    assert on["push"]["branches"] == ["main"]
+    assert pages["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+
+
+def test_pages_builds_then_deploys(pages):
+    assert "make site" in runs(pages)
+    assert step_using(pages, "actions/upload-pages-artifact")["with"]["path"] == "site"
+    deploy = jobs(pages)["deploy"]
+    assert deploy["needs"] == "build"
+    assert deploy["environment"]["name"] == "github-pages"
+    step = step_using(pages, "actions/deploy-pages")
+    assert deploy["environment"]["url"] == "${{ steps.%s.outputs.page_url }}" % step["id"]
+
+
+def test_only_the_deploy_job_can_write(pages):
+    for name, job in jobs(pages).items():
+        granted = set(job["permissions"]) & WRITE_SCOPES
+        if name == "deploy":
+            assert job["permissions"] == {"pages": "write", "id-token": "write"}
+        else:
+            assert not granted, f"job {name!r} should not hold {granted}"
+            assert "write" not in job["permissions"].values()
+
+
+# Issue form ----------------------------------------------------------------
+
+def test_issue_form_trends_match_review(form, review):
+    options = [option["label"] for option in form_field(form, "trends")["attributes"]["options"]]
+    assert options == [trend["name"] for trend in review["trends"]]
+
+
+def test_issue_form_groups_match_review(form, review):
+    assert form_field(form, "group")["attributes"]["options"] == [group["name"] for group in review["groups"]]
+
+
+def test_issue_form_fields(form):
+    assert form["labels"] == ["study suggestion"]
+    assert form["body"][0]["type"] == "markdown"
+    ids = [item["id"] for item in form["body"] if "id" in item]
+    assert len(ids) == len(set(ids))
+    required = {item["id"] for item in form["body"] if item.get("validations", {}).get("required")}
+    assert required == {"title", "year", "finding", "sources"}
+    assert form_field(form, "finding")["type"] == "textarea"
+    assert form_field(form, "sources")["type"] == "textarea"
+    assert form_field(form, "trends")["type"] == "checkboxes"
+    assert form_field(form, "group")["type"] == "dropdown"
+
+
+def test_blank_issues_stay_enabled():
+    assert read_yaml(ISSUE_CONFIG) == {"blank_issues_enabled": True}
+
+
+# Other files ---------------------------------------------------------------
+
+def test_dependabot_updates_packages_and_actions():
+    config = read_yaml(DEPENDABOT)
+    assert config["version"] == 2
+    ecosystems = {(u["package-ecosystem"], u["directory"], u["schedule"]["interval"]) for u in config["updates"]}
+    assert ecosystems == {("pip", "/", "weekly"), ("github-actions", "/", "weekly")}
+
+
+def test_pull_request_template_has_the_checklist():
+    text = PR_TEMPLATE.read_text(encoding="utf-8")
+    assert "make check" in text
+    assert "sources" in text and "review.yml" in text and "DOI" in text
+    assert text.count("- [ ]") >= 5
+
+
+def test_pre_commit_hook_runs_the_checker_on_the_data():
+    config = read_yaml(PRE_COMMIT)
+    [repo] = config["repos"]
+    assert repo["repo"] == "local"
+    [hook] = repo["hooks"]
+    assert hook["id"] == "check-studies"
+    assert hook["entry"] == "python build_site.py check"
+    assert hook["language"] == "system"
+    assert hook["pass_filenames"] is False
+    files = re.compile(hook["files"])
+    for path in ["studies/vicente-2022.yml", "review.yml", "schema/study.schema.json"]:
+        assert files.search(path), path
+    for path in ["docs/index.md", "studies/notes.txt", "tests/review.yml", "evidence/cli.py"]:
+        assert not files.search(path), path
+
+
+def test_contributing_names_real_make_targets():
+    text = CONTRIBUTING.read_text(encoding="utf-8")
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    targets = set(re.findall(r"^([a-z-]+):", makefile, flags=re.M))
+    mentioned = set(re.findall(r"`make ([a-z-]+)`", text))
+    assert {"check", "serve", "test", "site"} <= mentioned
+    assert mentioned <= targets, mentioned - targets
+
+
+def test_contributing_quotes_a_message_the_checker_really_prints(repo):
+    template = (ROOT / "studies" / "vicente-2022.yml").read_text(encoding="utf-8")
+    broken = re.sub(r"(?m)^year: .*$", "year: twenty", template)
+    result = run_cli(repo({"studies/vicente-2022.yml": broken}), "check")
+    message = "`year` must be a whole number such as 2022; got 'twenty'"
+    assert message in result.stdout
+    assert message in CONTRIBUTING.read_text(encoding="utf-8")
