@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 from pathlib import Path
 
+from . import totals
 from .build import build_site, serve
 from .dataset import load
 from .generate import generate
@@ -65,6 +67,15 @@ def cmd_serve(args) -> int:
     return serve(args.root, args.address)
 
 
+def cmd_diff(args) -> int:
+    """Print, as Markdown, what the working tree changes in the counts and pages against a commit."""
+    try:
+        print(totals.diff(args.root, args.base), end="")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"No totals diff: the base {args.base} could not be read ({exc}).")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="build_site.py",
@@ -81,6 +92,9 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="preview the site with live reload")
     serve_cmd.add_argument("--address", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
     serve_cmd.set_defaults(func=cmd_serve)
+    diff_cmd = commands.add_parser("diff", help="Markdown summary of how the counts change against a base commit")
+    diff_cmd.add_argument("--base", required=True, help="the commit to compare with, e.g. origin/main")
+    diff_cmd.set_defaults(func=cmd_diff)
     return main
 
 

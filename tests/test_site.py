@@ -1,0 +1,193 @@
+"""The real build: every page type and download exists, numbers come from data, bad data never replaces the site."""
+from __future__ import annotations
+
+import hashlib
+import html as html_lib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_cli
+
+IGNORE = shutil.ignore_patterns(".venv", "site", ".git", ".cache", "__pycache__", ".pytest_cache", ".hypothesis",
+                                "screenshots", ".site-*")
+
+
+def copy_repo(target: Path) -> Path:
+    shutil.copytree(ROOT, target, ignore=IGNORE)
+    return target
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = copy_repo(tmp_path_factory.mktemp("build") / "repo")
+    result = run_cli(root, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root
+
+
+def html(built: Path, page: str) -> str:
+    return (built / "site" / page / "index.html").read_text(encoding="utf-8")
+
+
+def text_of(page_html: str) -> str:
+    return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page_html)))
+
+
+PAGES = ["", "findings", "trends", "conclusions", "method", "prisma", "charts", "references", "data", "checks",
+         "fields", "about"]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_exists(built, page):
+    assert "<h1" in html(built, page)
+
+
+def test_one_page_per_study_and_per_trend(built):
+    studies = sorted(p.stem for p in (ROOT / "studies").glob("[!_]*.yml"))
+    assert sorted(p.name for p in (built / "site" / "studies").iterdir()) == studies
+    assert len(list((built / "site" / "trends").glob("*/index.html"))) == 7
+
+
+def test_home_counters_come_from_data(built):
+    text = text_of(html(built, ""))
+    for number, label in [("16", "included studies"), ("291", "records identified"), ("4", "databases searched"),
+                          ("2019–2023", "publication years"), ("7", "trends")]:
+        assert f"{number} {label}" in text
+
+
+def test_method_reproduces_tables_1_and_2(built):
+    text = text_of(html(built, "method"))
+    for row in ["Scielo Digital Government 4", "Google Scholar Modernization of the State and Digital Government 6",
+                "Scopus Digital Government and Peru 4", "Redalyc Digital Government 2", "Total 16"]:
+        assert row in text
+    assert "Academic articles in indexed journals" in text
+
+
+def test_prisma_diagram_numbers_and_link(built):
+    page = html(built, "prisma")
+    assert "(n = 291)" in page and "(n = 16)" in page and "n = 0" not in page
+    assert page.count("not reported") >= 10
+    assert '<a href="../findings/"' in page
+
+
+def test_study_page(built):
+    page = html(built, "studies/huaman-2022")
+    text = text_of(page)
+    assert "Huamán Coronel, P. L., &amp; Medina Sotelo, C. G. (2022)." in page
+    assert '<a href="https://doi.org/10.33595/2226-1478.13.2.594">' in page
+    assert "Digitization represents an opportunity for governance" in text
+    assert 'href="../../trends/knowledge-management/"' in page
+    assert "@article{huaman-2022" in text and "TY - JOUR" in text
+    assert "edit/main/studies/huaman-2022.yml" in page
+
+
+def test_unknown_fields_read_not_reported(built):
+    text = text_of(html(built, "studies/vicente-2022"))
+    assert text.count("not reported") >= 15
+    assert "DOI not reported" in text
+
+
+def test_trend_page_lists_in_text_citations(built):
+    page = html(built, "trends/citizen-perception")
+    for citation in ["Espinoza et al., 2023", "Márquez Domínguez et al., 2022", "Rodríguez-Román, 2021"]:
+        assert citation in page
+    assert "(4)" in text_of(page)
+
+
+def test_findings_table_has_a_row_per_study_with_filters(built):
+    page = html(built, "findings")
+    assert len(re.findall(r"<tr data-year=", page)) == 16
+    for name in ("year", "trends", "group", "language"):
+        assert f'<select name="{name}">' in page
+    assert (built / "site" / "assets" / "javascripts" / "tables.js").exists()
+
+
+def test_checks_page_surfaces_contradictions(built):
+    text = text_of(html(built, "checks"))
+    assert "Studies that highlight successful adoption 6 5 differs" in text
+    assert "Jiménez et al. (2022)" in text
+
+
+def test_charts_are_svg_with_real_text(built):
+    for name in ("by-database", "by-language", "by-year", "by-trend"):
+        svg = (built / "site" / "assets" / "charts" / f"{name}.svg").read_text(encoding="utf-8")
+        assert "<text" in svg
+    assert 'alt="' in html(built, "charts")
+
+
+@pytest.mark.parametrize("name", ["studies.json", "studies.csv", "references.bib", "references.ris", "references.json",
+                                  "review.json", "prisma.csv"])
+def test_downloads_are_published(built, name):
+    assert (built / "site" / "data" / name).stat().st_size > 100
+    assert f'href="../data/{name}"' in html(built, "data") or f'href="{name}"' in html(built, "data")
+
+
+def test_no_external_resources(built):
+    for file in (built / "site").rglob("*.html"):
+        page = file.read_text(encoding="utf-8")
+        assert "fonts.googleapis" not in page and "unpkg.com" not in page and "cdn.jsdelivr" not in page
+        assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page), file
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_bad_data_leaves_the_site_untouched(built):
+    before = _tree(built / "site")
+    broken = built / "studies" / "broken-2020.yml"
+    broken.write_text("id: broken-2020\nyear: twenty\n", encoding="utf-8")
+    try:
+        result = run_cli(built, "build")
+    finally:
+        broken.unlink()
+    assert result.returncode == 1
+    assert "studies/broken-2020.yml:2:7: error: `year` must be a whole number such as 2022; got 'twenty'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert _tree(built / "site") == before
+
+
+def test_two_builds_in_different_folders_are_identical(built, tmp_path):
+    other = copy_repo(tmp_path / "elsewhere")
+    result = run_cli(other, "build")
+    assert result.returncode == 0, result.stderr
+    assert _tree(other / "site") == _tree(built / "site")
+
+
+def test_generate_rewrites_nothing_when_nothing_changed(built):
+    result = run_cli(built, "generate")
+    assert result.returncode == 0
+    assert result.stdout.strip().endswith(", 0 changed")
+
+
+def test_totals_diff_after_adding_one_study(tmp_path):
+    import subprocess
+    root = copy_repo(tmp_path / "repo")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "review.yml", "studies"], cwd=root, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base"],
+                   cwd=root, check=True)
+    (root / "studies" / "new-2023.yml").write_text(
+        "id: new-2023\ntitle: A new study\nyear: 2023\nauthors:\n  - family: New\nfinding: A finding.\n"
+        "trends: [citizen-perception]\ngroup: challenges\nlanguage: es\n", encoding="utf-8")
+    result = run_cli(root, "diff", "--base", "HEAD")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == """\
+## What this change does to the evidence
+
+| Count | Before | After | Change |
+|---|---:|---:|---:|
+| Included studies | 16 | 17 | +1 |
+| Year 2023 | 4 | 5 | +1 |
+| Trend: Citizen perception of municipal digital government | 4 | 5 | +1 |
+| Group: Studies that highlight significant challenges | 3 | 4 | +1 |
+| Language: Spanish | 4 | 5 | +1 |
+
+### Study pages
+
+- Added: `studies/new-2023/`
+"""
