@@ -47,6 +47,7 @@ class Context:
     by_id: dict = field(default_factory=dict)
     ordered: list = field(default_factory=list)
     svgs: dict = field(default_factory=dict)
+    criteria: dict = field(default_factory=dict)  # study id -> its criterion checks
 
     def __post_init__(self):
         self.env = environment()
@@ -54,6 +55,8 @@ class Context:
         self.refs = references.render_all(self.studies, self.cache_dir)
         self.by_id = {s.id: s for s in self.studies}
         self.ordered = sorted(self.studies, key=references.sort_key)
+        for check in self.reconciliation.criteria:
+            self.criteria.setdefault(check.study, []).append(check)
 
     def chart_svg(self, chart) -> str:
         """A chart's SVG, drawn once per run."""

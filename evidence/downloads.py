@@ -22,7 +22,7 @@ DESCRIPTIONS = {
 def files(ctx: Context) -> dict[str, str | bytes]:
     return {
         "studies.csv": exports.studies_csv(ctx.ordered),
-        "studies.json": exports.studies_json(ctx.review, ctx.ordered),
+        "studies.json": exports.studies_json(ctx.review, ctx.ordered, ctx.refs),
         "review.json": exports.review_json(ctx.review, ctx.ordered, ctx.reconciliation),
         "references.bib": exports.references_bib(ctx.ordered),
         "references.ris": exports.references_ris(ctx.ordered),

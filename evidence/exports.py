@@ -37,13 +37,16 @@ def _record(study: Study) -> dict:
     return {name: values[name] for name in _fields()}
 
 
-def studies_json(review: Review, studies: list[Study]) -> str:
-    """Every field of every study, plus its APA reference, page, group name and trend names."""
-    labels = references.year_labels(studies)
+def studies_json(review: Review, studies: list[Study], rendered: dict | None = None) -> str:
+    """Every field of every study, plus its APA reference, page, group name and trend names.
+
+    `rendered` is references.render_all's result, when the caller already has it.
+    """
+    rendered = rendered or references.render_all(studies)
     records = []
     for study in studies:
         record = _record(study)
-        record["reference"] = references.reference_text(study, labels[study.id])
+        record["reference"] = rendered[study.id][1]
         record["page"] = f"studies/{study.id}/"
         record["group_name"] = review.group(study.group).name
         record["trend_names"] = [review.trend(t).name for t in study.trends]

@@ -83,9 +83,7 @@ def rows(study: Study) -> list[dict]:
 
 def _criteria(ctx: Context, study: Study) -> Markup:
     parts = []
-    for check in ctx.reconciliation.criteria:
-        if check.study != study.id:
-            continue
+    for check in ctx.criteria.get(study.id, []):
         css = {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")
         value = f" ({escape(check.value)})" if check.value else ""
         parts.append(f'<span class="criterion {css}">{check.criterion}: {escape(check.status)}{value}</span>')
