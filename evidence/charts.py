@@ -6,9 +6,6 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass
 
-import matplotlib
-from matplotlib.figure import Figure
-
 from .models import Review, Study
 
 LANGUAGES = {"en": "English", "es": "Spanish"}
@@ -130,6 +127,9 @@ def chart_data(review: Review, studies: list[Study]) -> list[Chart]:
 
 def render_svg(chart: Chart) -> str:
     """A horizontal bar chart with the count on each bar; the same chart gives the same bytes."""
+    import matplotlib  # imported here: it takes half a second, and cached charts do not need it
+    from matplotlib.figure import Figure
+
     labels = ["\n".join(textwrap.wrap(label, 28)) or label for label, _ in chart.rows]
     counts = [n for _, n in chart.rows]
     lines = sum(label.count("\n") + 1 for label in labels)

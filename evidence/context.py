@@ -1,6 +1,9 @@
 """Everything the page modules share, computed once per generation run."""
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,9 +11,19 @@ from pathlib import Path
 from markupsafe import Markup
 
 from . import charts, references
-from .markup import environment, escape
+from .markup import TEMPLATE_DIR, environment, escape
 from .models import Review, Study
 from .reconcile import Reconciliation
+
+
+def _fingerprint(review: Review, edit_base: str | None) -> str:
+    """What every page depends on besides its own data: the review, the templates, the code."""
+    digest = hashlib.sha256(json.dumps(review.raw, sort_keys=True, default=str).encode())
+    digest.update(repr(edit_base).encode())
+    here = Path(__file__).resolve().parent
+    for file in sorted([*here.glob("*.py"), *TEMPLATE_DIR.glob("*.j2")]):
+        digest.update(file.name.encode() + file.read_bytes())
+    return digest.hexdigest()
 
 
 def page_url(page: str) -> str:
@@ -48,21 +61,38 @@ class Context:
     ordered: list = field(default_factory=list)
     svgs: dict = field(default_factory=dict)
     criteria: dict = field(default_factory=dict)  # study id -> its criterion checks
+    fingerprint: str = ""
 
     def __post_init__(self):
         self.env = environment()
         self.labels = references.year_labels(self.studies)
-        self.refs = references.render_all(self.studies, self.cache_dir)
+        self.refs = references.render_all(self.studies, self.cache_dir / "references" if self.cache_dir else None)
+        self.fingerprint = _fingerprint(self.review, self.edit_base)
         self.by_id = {s.id: s for s in self.studies}
         self.ordered = sorted(self.studies, key=references.sort_key)
         for check in self.reconciliation.criteria:
             self.criteria.setdefault(check.study, []).append(check)
 
+    def key(self, *parts) -> str:
+        """A key for a page made from `parts` with this run's review, templates and code."""
+        return hashlib.sha256(repr((self.fingerprint, parts)).encode()).hexdigest()
+
     def chart_svg(self, chart) -> str:
-        """A chart's SVG, drawn once per run."""
-        if chart not in self.svgs:
-            self.svgs[chart] = charts.render_svg(chart)
-        return self.svgs[chart]
+        """A chart's SVG, drawn only when its numbers or the chart code changed."""
+        if chart in self.svgs:
+            return self.svgs[chart]
+        file = self.cache_dir / "charts" / f"{self.key(chart)}.svg" if self.cache_dir else None
+        try:
+            svg = file.read_text(encoding="utf-8")
+        except (OSError, AttributeError):
+            svg = charts.render_svg(chart)
+            if file:
+                file.parent.mkdir(parents=True, exist_ok=True)
+                temporary = file.with_suffix(f".{os.getpid()}.tmp")
+                temporary.write_text(svg, encoding="utf-8")
+                os.replace(temporary, file)
+        self.svgs[chart] = svg
+        return svg
 
     def render(self, template: str, **values) -> str:
         return self.env.get_template(template).render(**values)

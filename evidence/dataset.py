@@ -1,7 +1,11 @@
 """Load and check the whole evidence base: review.yml and studies/*.yml."""
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from . import rules
@@ -9,7 +13,7 @@ from .loader import Document, read_file
 from .models import Review, Study, review_from, study_from
 from .problems import Problem
 from .reconcile import Reconciliation, as_problems, reconcile
-from .schema import schema_problems
+from .schema import SCHEMA_DIR, schema_problems
 
 REVIEW_FILE = "review.yml"
 STUDY_DIR = "studies"
@@ -35,29 +39,90 @@ class Dataset:
         return not any(p.severity == "error" for p in self.problems)
 
 
-def load(root: Path) -> Dataset:
-    """Read, validate and cross-check everything; never raises for bad data."""
+class _Cache:
+    """Documents already read and validated, by file content: a file that did not change is not parsed again.
+
+    Kept in one pickle under .cache/ (safe to delete); entries carry a fingerprint of
+    the reader, the schema code and the schema files, so a change to any of them
+    invalidates every entry.
+    """
+
+    def __init__(self, folder: Path | None, root: Path):
+        self.root = root
+        self.file = folder / "documents.pickle" if folder else None
+        self.entries: dict = {}
+        self.used: dict = {}
+        if self.file:
+            try:
+                with self.file.open("rb") as handle:
+                    stored = pickle.load(handle)
+                if stored.get("fingerprint") == _fingerprint():
+                    self.entries = stored["entries"]
+            except Exception:  # a damaged or old cache is simply rebuilt
+                self.entries = {}
+
+    def read(self, file: Path, path: str, schema: str) -> tuple[Document | None, list[Problem], list[Problem]]:
+        """(document, reading problems, schema problems) of one file."""
+        try:
+            digest = hashlib.sha256(file.read_bytes()).digest()
+        except OSError:
+            digest = None
+        entry = self.entries.get(path)
+        if digest is not None and entry and entry[0] == digest:
+            self.used[path] = entry
+            return entry[1], entry[2], entry[3]
+        doc, read = read_file(file, self.root)
+        checked = schema_problems(doc, schema) if doc is not None else []
+        if digest is not None:
+            self.used[path] = (digest, doc, read, checked)
+        return doc, read, checked
+
+    def save(self) -> None:
+        if not self.file or self.used == self.entries:
+            return
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.file.with_suffix(f".{os.getpid()}.tmp")
+            with temporary.open("wb") as handle:
+                pickle.dump({"fingerprint": _fingerprint(), "entries": self.used}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, self.file)
+        except OSError:
+            pass
+
+
+@lru_cache(maxsize=1)
+def _fingerprint() -> str:
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for part in [here / "loader.py", here / "schema.py", here / "problems.py", *sorted(SCHEMA_DIR.glob("*.json"))]:
+        digest.update(part.read_bytes())
+    return digest.hexdigest()
+
+
+def load(root: Path, cache_dir: Path | None = None) -> Dataset:
+    """Read, validate and cross-check everything; never raises for bad data.
+
+    With `cache_dir`, files whose content did not change since the last run are
+    not parsed or validated again.
+    """
     dataset = Dataset(root)
     problems = dataset.problems
-    review_doc, found = read_file(root / REVIEW_FILE, root)
-    problems += found
-    if review_doc is not None:
-        found = schema_problems(review_doc, "review")
-        problems += found
-        if found:
-            review_doc = None
+    cache = _Cache(cache_dir, root)
+    review_doc, found, invalid = cache.read(root / REVIEW_FILE, REVIEW_FILE, "review")
+    problems += found + invalid
+    if invalid:
+        review_doc = None
     docs: list[Document] = []
     valid: list[Document] = []
     for file in study_files(root):
-        doc, found = read_file(file, root)
-        problems += found
+        doc, found, invalid = cache.read(file, f"{STUDY_DIR}/{file.name}", "study")
+        problems += found + invalid
         if doc is None:
             continue
         docs.append(doc)
-        found = schema_problems(doc, "study")
-        problems += found
-        if not found:
+        if not invalid:
             valid.append(doc)
+    cache.save()
     if review_doc is not None:
         problems += rules.all_problems(review_doc, docs)
     else:

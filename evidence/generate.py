@@ -35,10 +35,11 @@ def generate(dataset: Dataset, cache_dir: Path | None = None) -> Writer:
     """Write the generated files of a checked dataset; unchanged files are left alone."""
     root = dataset.root
     repo_url, edit_base = site_settings(root)
-    ctx = Context(dataset.review, dataset.studies, dataset.reconciliation, repo_url, edit_base,
-                  cache_dir if cache_dir is not None else root / ".cache" / "references")
-    writer = Writer(root / DOCS)
+    cache = cache_dir if cache_dir is not None else root / ".cache"
+    ctx = Context(dataset.review, dataset.studies, dataset.reconciliation, repo_url, edit_base, cache)
+    writer = Writer(root / DOCS, cache / "pages.json")
     for module in MODULES:
         module.write(writer, ctx)
     writer.remove_stale(GENERATED_FOLDERS, GENERATED_FILES)
+    writer.save_manifest()
     return writer

@@ -29,7 +29,7 @@ def on_startup(command, dirty):
 def on_pre_build(config):
     if not _serving:
         return
-    dataset = load(ROOT)
+    dataset = load(ROOT, ROOT / ".cache")
     for problem in dataset.problems:
         print(problem.text(), file=sys.stderr)
     if not has_errors(dataset.problems):

@@ -115,4 +115,6 @@ def page(ctx: Context, study: Study) -> str:
 
 def write(writer, ctx: Context) -> None:
     for study in ctx.studies:
-        writer.write(f"{FOLDER}/{study.id}.md", page(ctx, study))
+        name = f"{FOLDER}/{study.id}.md"
+        if not writer.fresh(name, ctx.key(study, ctx.label(study), ctx.criteria.get(study.id))):
+            writer.write(name, page(ctx, study))

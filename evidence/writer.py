@@ -1,17 +1,46 @@
 """Write generated files only when their content changed, and remove stale ones."""
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
 
 class Writer:
-    """Collects every file a generation run produces under one folder."""
+    """Collects every file a generation run produces under one folder.
 
-    def __init__(self, root: Path):
+    With a manifest file, a page whose inputs have the same key as in the last
+    run is not even rendered again (see `fresh`).
+    """
+
+    def __init__(self, root: Path, manifest: Path | None = None):
         self.root = root
         self.written: list[str] = []  # paths rewritten because they changed
         self.kept: set[str] = set()   # every path this run produced
+        self.manifest = manifest
+        self.keys: dict[str, str] = {}
+        self.previous: dict[str, str] = {}
+        if manifest:
+            try:
+                self.previous = json.loads(manifest.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                self.previous = {}
+
+    def fresh(self, relative: str, key: str) -> bool:
+        """True when `relative` was made from inputs with this key last time and is still there."""
+        self.keys[relative] = key
+        if self.previous.get(relative) == key and (self.root / relative).is_file():
+            self.kept.add(relative)
+            return True
+        return False
+
+    def save_manifest(self) -> None:
+        if not self.manifest or self.keys == self.previous:
+            return
+        self.manifest.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.manifest.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({k: self.keys[k] for k in sorted(self.keys) if k in self.kept}), encoding="utf-8")
+        os.replace(temporary, self.manifest)
 
     def write(self, relative: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
