@@ -28,6 +28,12 @@ Key = tuple  # a path into the data: ("authors", 0, "family")
 _INT = re.compile(r"[-+]?(0|[1-9][0-9]*)\Z")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+\.[0-9]*)([eE][-+]?[0-9]+)?\Z")
 _NULL = {"", "~", "null", "Null", "NULL"}
+# Characters refused in a file and in a value (where double quotes can write any character as an
+# escape): those YAML does not allow (outside its "printable" set), and the line breaks U+0085,
+# U+2028 and U+2029, which most editors do not show and which would shift every line number.
+_REFUSED = re.compile("[^\x09\x0A\x0D\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as a line break
+_CORE_TAG = "tag:yaml.org,2002:"
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
@@ -62,7 +68,10 @@ def _resolve(value: str, plain: bool) -> object:
     if value in _BOOL:
         return _BOOL[value]
     if _INT.match(value):
-        return int(value)
+        try:
+            return int(value)
+        except ValueError:  # more digits than Python converts (4,300): keep the text
+            return value
     if _FLOAT.match(value):
         return float(value)
     return value
@@ -70,6 +79,29 @@ def _resolve(value: str, plain: bool) -> object:
 
 def _mark(event) -> tuple[int, int]:
     return event.start_mark.line + 1, event.start_mark.column + 1
+
+
+def visible(text: object) -> str:
+    """Text for a one-line message: line breaks and other invisible characters written as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] if c in "\t\n\r" else f"\\u{ord(c):04x}"
+                   for c in str(text))
+
+
+def _refused(char: str) -> str:
+    kind = "an invisible line break" if char in "\x85\u2028\u2029" else "a control character"
+    return f"U+{ord(char):04X}, {kind}"
+
+
+def _tag(tag: str) -> str:
+    """A tag as it is written in a file: tag:yaml.org,2002:python/name:x is written !!python/name:x."""
+    return "!!" + tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+
+
+def _position_in_text(text: str, index: int) -> tuple[int, int]:
+    """Line and column of a character, counting line breaks as the YAML parser does."""
+    breaks = list(_LINE_BREAK.finditer(text, 0, index))
+    start = breaks[-1].end() if breaks else 0
+    return len(breaks) + 1, index - start + 1
 
 
 def _position_of_offset(raw: bytes, offset: int) -> tuple[int, int]:
@@ -85,6 +117,7 @@ class _Reader:
         self.text = text
         self.problems: list[Problem] = []
         self.doc = Document(path, None)
+        self.aliases: set[str] = set()
 
     def problem(self, where: tuple[int, int], message: str) -> None:
         self.problems.append(Problem(self.path, where[0], where[1], ERROR, message))
@@ -101,18 +134,24 @@ class _Reader:
                         raise _Stop
                     continue
                 if isinstance(event, yaml.AliasEvent):
-                    self.problem(_mark(event), f"aliases (*{event.anchor}) are not allowed; write the value out in full")
+                    if event.anchor not in self.aliases:  # once per name: an alias bomb repeats a few names
+                        self.aliases.add(event.anchor)
+                        self.problem(_mark(event), f"aliases (*{event.anchor}) are not allowed; write the value out in full")
                     self._add(stack, None, event, scalar=True)
                     continue
                 if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                     if event.anchor is not None:
                         self.problem(_mark(event), f"anchors (&{event.anchor}) are not allowed; write each value out in full")
                     if event.tag is not None and not (isinstance(event, yaml.ScalarEvent) and event.tag == "!"):
-                        self.problem(_mark(event), f"tags such as '{event.tag}' are not allowed; write plain values")
-                        if not isinstance(event, yaml.ScalarEvent):
-                            raise _Stop
+                        # Nothing is ever built from a tag, so reading goes on and finds the other problems.
+                        self.problem(_mark(event),
+                                     f"tags such as '{visible(_tag(event.tag))}' are not allowed; write plain values")
                 if isinstance(event, yaml.ScalarEvent):
-                    self._add(stack, _resolve(event.value, not event.style), event, scalar=True)
+                    bad = _REFUSED.search(event.value)
+                    if bad:  # written as an escape in double quotes, such as "\0" or "\x85"
+                        self.problem(_mark(event), f"the value contains {_refused(bad.group())}; remove it")
+                    plain = not event.style and event.tag is None  # `! 2022` is text, like "2022"
+                    self._add(stack, _resolve(event.value, plain), event, scalar=True)
                 elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                     if len(stack) >= MAX_DEPTH:
                         self.problem(_mark(event), f"data is nested more than {MAX_DEPTH} levels deep")
@@ -126,6 +165,8 @@ class _Reader:
             pass
         except yaml.MarkedYAMLError as exc:
             self._syntax_error(exc)
+        except yaml.YAMLError as exc:  # checked for before parsing; kept so that no parser error escapes
+            self.problem((1, 1), f"the YAML cannot be read: {visible(exc)}")
         return self.doc
 
     def _add(self, stack: list[list], value: object, event, scalar: bool) -> Key:
@@ -145,9 +186,10 @@ class _Reader:
             if not scalar:
                 self.problem(where, "a key must be a plain name, not a list or a mapping")
                 raise _Stop
-            name = event.value
+            # An alias as a key has no value of its own; it is reported as an alias.
+            name = event.value if isinstance(event, yaml.ScalarEvent) else f"*{event.anchor}"
             if name in container:
-                self.problem(where, f"field `{name}` appears twice; keep one")
+                self.problem(where, f"field `{visible(name)}` appears twice; keep one")
             top[2] = (name, where)
             return path
         name, key_where = pending
@@ -163,12 +205,65 @@ class _Reader:
         mark = exc.problem_mark or exc.context_mark
         where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = exc.problem or "the YAML cannot be read"
-        line_text = self.text.splitlines()[where[0] - 1] if where[0] <= len(self.text.splitlines()) else ""
+        lines = self.text.splitlines()
+        line_text = lines[where[0] - 1] if where[0] <= len(lines) else ""
         if "\t" in line_text[: where[1]] or "'\\t'" in problem:
             self.problem(where, "a tab character is not allowed here; indent with spaces")
             return
-        context = f" ({exc.context})" if exc.context else ""
-        self.problem(where, f"YAML syntax error: {problem}{context}")
+        opened = (exc.context_mark.line + 1, exc.context_mark.column + 1) if exc.context_mark else None
+        if opened and (where[0] > len(lines) or problem.startswith("could not find expected ':'")
+                       or "alphabetic or numeric character" in problem):
+            where = opened  # point at what was left open, the key without ':', or the '*' or '&'
+        at = "" if opened in (None, where) else f"at line {opened[0]}, column {opened[1]}"
+        chars = (self._char(where), self._char(opened))
+        self.problem(where, f"YAML syntax error: {_explain(problem, exc.context or '', at, chars)}")
+
+    def _char(self, where: tuple[int, int] | None) -> str:
+        lines = self.text.splitlines()
+        if not where or where[0] > len(lines) or where[1] > len(lines[where[0] - 1]):
+            return ""
+        return lines[where[0] - 1][where[1] - 1]
+
+
+def _explain(problem: str, context: str, at: str, chars: tuple[str, str]) -> str:
+    """PyYAML's description of a syntax error, in words a contributor can act on.
+
+    `at` says where the construct being read starts ("at line 2, column 8"; empty when that is
+    where the error is reported); `chars` are the characters where the error is and where the
+    construct starts.
+    """
+    if problem.startswith("did not find expected ',' or ']'"):
+        return (f"expected ',' or ']' in the list that starts {at or 'here'}; close it with ']', "
+                "or put text that starts with '[' in quotes")
+    if problem.startswith("did not find expected ',' or '}'"):
+        return (f"expected ',' or '}}' in the fields that start {at or 'here'}; close them with '}}', "
+                "or put text that starts with '{' in quotes")
+    if problem.startswith("mapping values are not allowed"):
+        return ("a ':' followed by a space cannot appear here; put a value that contains ': ' in quotes, "
+                "and check the indentation")
+    if problem.startswith("did not find expected key"):
+        return ("expected a new `name: value` line here; check the indentation, "
+                "and that a quoted or bracketed value ends where it should")
+    if problem.startswith("did not find expected '-' indicator"):
+        return "expected a list item (a line starting with '- ') here; check the indentation"
+    if problem.startswith("could not find expected ':'"):
+        return "expected ':' after the field name; write each field as `name: value`"
+    if problem.startswith("found unexpected end of stream") and "quoted scalar" in context:
+        return f"the quoted value that starts {at or 'here'} is not closed; end it with the same quote mark"
+    if problem.startswith("found unknown escape character"):
+        return ("a backslash inside double quotes starts an escape such as \\n; "
+                "use single quotes instead, or write the backslash twice")
+    if problem.startswith("found character that cannot start any token"):
+        return f"a value cannot start with '{visible(chars[0])}'; put it in quotes"
+    if "alphabetic or numeric character" in problem and ("alias" in context or "anchor" in context):
+        return f"a value cannot start with '{chars[1] or '*'}' (it would mark an alias or anchor); put it in quotes"
+    if problem.startswith("found invalid Unicode character escape code"):
+        return ("a \\u escape may not be half of a surrogate pair (such as \\ud83d); "
+                "write the character itself, or as \\U0001F600")
+    if problem.startswith("found undefined tag handle"):
+        return ("tags (words starting with '!') are not allowed; write plain values, "
+                "and put text that starts with '!' in quotes")
+    return f"{problem} ({context})" if context else problem
 
 
 def read_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Problem]]:
@@ -182,12 +277,20 @@ def read_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         line, column = _position_of_offset(raw, exc.start)
         return None, [Problem(path, line, column, ERROR, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8")]
+    bad = _REFUSED.search(text)  # U+0085, U+2028 and U+2029 too: YAML would read them as line breaks
+    if bad:
+        line, column = _position_in_text(text, bad.start())
+        return None, [Problem(path, line, column, ERROR,
+                              f"file contains {_refused(bad.group())}; delete it (most editors do not show it)")]
     reader = _Reader(path, text)
     doc = reader.read()
     if reader.problems:
         return None, reader.problems
     if doc.data is None:
-        return None, [Problem(path, 1, 1, ERROR, "file is empty; copy studies/_template.yml to start one")]
+        comments = [line for line in text.splitlines() if line.strip()]
+        what = ("is empty" if not comments else "holds only comments, no fields"
+                if all(line.lstrip().startswith("#") for line in comments) else "holds no fields")
+        return None, [Problem(path, 1, 1, ERROR, f"file {what}; copy studies/_template.yml to start one")]
     if not isinstance(doc.data, dict):
         return None, [Problem(path, *doc.where(()), ERROR, "file must hold a mapping of fields (`name: value` lines)")]
     return doc, []

@@ -8,10 +8,12 @@ reference, and line breaks become spaces so no value can end an HTML block.
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+from markupsafe import escape as escape_html
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
@@ -43,6 +45,19 @@ def link(url: str | None, text: object | None = None) -> Markup:
     return Markup(f'<a href="{escape(safe)}">{label}</a>')
 
 
+def front_matter(value: object) -> Markup:
+    """A value for a line of YAML front matter (`title: {{ x|front_matter }}`).
+
+    HTML-escaped, because the theme prints the title as HTML (page header, <title>); then
+    written as a JSON string, which YAML reads back unchanged. Not Jinja's `tojson`: it writes
+    a character beyond U+FFFF (an emoji, a mathematical letter) as a surrogate pair such as
+    \\ud83d\\ude00, which YAML cannot read, so MkDocs would drop the whole front matter and
+    print it at the top of the page.
+    """
+    text = json.dumps(str(escape_html(str(value))), ensure_ascii=False)
+    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\x85"))
+
+
 def _finalize(value: object) -> object:
     if value is None:
         return ""
@@ -59,6 +74,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["front_matter"] = front_matter
     return env
 
 

@@ -1,7 +1,7 @@
 """Typed, immutable views of the review and its studies, built once after validation."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 NOT_REPORTED = "not reported"
 

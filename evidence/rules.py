@@ -6,7 +6,7 @@ from collections import Counter
 from pathlib import PurePosixPath
 from typing import Iterator
 
-from .loader import Document
+from .loader import Document, visible
 from .problems import ERROR, Problem
 
 
@@ -21,7 +21,8 @@ def _list(doc: Document, key: str) -> list:
 
 
 def _suggest(value: str, choices: list[str]) -> str:
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.5)
+    choices = list(dict.fromkeys(choices))  # a duplicated id (reported on its own) is listed once
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else f"known ids: {', '.join(choices)}"
 
 
@@ -29,19 +30,22 @@ def id_matches_file_name(docs: list[Document]) -> Iterator[Problem]:
     """A study's `id` must equal its file name without .yml."""
     for doc in docs:
         stem = PurePosixPath(doc.path).stem
-        if doc.data.get("id") != stem:
-            yield _problem(doc, ("id",), f"`id` is '{doc.data.get('id')}' but the file is named {stem}.yml; they must be the same")
+        study_id = doc.data.get("id")
+        if isinstance(study_id, str) and study_id != stem:  # a missing or non-text id is a schema problem
+            yield _problem(doc, ("id",), f"`id` is '{visible(study_id)}' but the file is named {visible(stem)}.yml; "
+                           "they must be the same")
 
 
 def ids_unique(docs: list[Document]) -> Iterator[Problem]:
     """No two studies share an `id`."""
     first: dict[str, str] = {}
-    for doc in docs:
+    # The file named after the id keeps it; the problem is reported at the other file(s).
+    for doc in sorted(docs, key=lambda d: (d.data.get("id") != PurePosixPath(d.path).stem, d.path)):
         study_id = doc.data.get("id")
         if not isinstance(study_id, str):
             continue
         if study_id in first:
-            yield _problem(doc, ("id",), f"`id` '{study_id}' is already used by {first[study_id]}")
+            yield _problem(doc, ("id",), f"`id` '{visible(study_id)}' is already used by {first[study_id]}")
         else:
             first[study_id] = doc.path
 
@@ -54,7 +58,7 @@ def dois_unique(docs: list[Document]) -> Iterator[Problem]:
         if not isinstance(doi, str):
             continue
         if doi.lower() in first:
-            yield _problem(doc, ("doi",), f"DOI {doi} is already used by {first[doi.lower()]}; is this the same study?")
+            yield _problem(doc, ("doi",), f"DOI {visible(doi)} is already used by {first[doi.lower()]}; is this the same study?")
         else:
             first[doi.lower()] = doc.path
 
@@ -67,13 +71,13 @@ def references_exist(review: dict, docs: list[Document]) -> Iterator[Problem]:
     for doc in docs:
         for index, trend in enumerate(_list(doc, "trends")):
             if isinstance(trend, str) and trend not in trends:
-                yield _problem(doc, ("trends", index), f"unknown trend '{trend}'; {_suggest(str(trend), trends)}")
+                yield _problem(doc, ("trends", index), f"unknown trend '{visible(trend)}'; {_suggest(trend, trends)}")
         group = doc.data.get("group")
         if isinstance(group, str) and group not in groups:
-            yield _problem(doc, ("group",), f"unknown group '{group}'; {_suggest(str(group), groups)}")
+            yield _problem(doc, ("group",), f"unknown group '{visible(group)}'; {_suggest(group, groups)}")
         database = doc.data.get("database")
         if isinstance(database, str) and database not in databases:
-            yield _problem(doc, ("database",), f"unknown database '{database}'; {_suggest(str(database), databases)}")
+            yield _problem(doc, ("database",), f"unknown database '{visible(database)}'; {_suggest(database, databases)}")
 
 
 def review_ids_unique(review_doc: Document) -> Iterator[Problem]:

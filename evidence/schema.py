@@ -6,9 +6,9 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 
-from .loader import Document
+from .loader import Document, _resolve, visible
 from .problems import ERROR, Problem
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
@@ -29,9 +29,19 @@ def load_schema(name: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
+# JSON Schema counts 2022.0 as an integer; the loader reads `2022.0` as a float, which is not a year.
+_TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
+    "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool))
+_Validator = validators.extend(Draft202012Validator, type_checker=_TYPES)
+
+
 @lru_cache(maxsize=None)
 def _validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(load_schema(name))
+    return _Validator(load_schema(name))
+
+
+# What a quoted value would be without its quotes: `year: "2022"` is text, `year: 2022` a whole number.
+_UNQUOTED = {"integer": (int,), "number": (int, float), "boolean": (bool,)}
 
 
 def field_name(path) -> str:
@@ -48,16 +58,14 @@ def shown(value: object) -> str:
         return "an empty value"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
     if isinstance(value, list):
         return "a list"
     if isinstance(value, dict):
         return "a set of fields"
-    text = str(value)
+    text = visible(value)
     if len(text) > 60:
         text = text[:57] + "..."
-    return f"'{text}'"
+    return text if isinstance(value, (int, float)) else f"'{text}'"
 
 
 def _example(schema: dict) -> str:
@@ -78,8 +86,12 @@ def _message(error) -> tuple[object, str] | None:
     if kind == "type":
         expected = error.validator_value
         expected = expected if isinstance(expected, str) else expected[0]
+        if "enum" in schema and not isinstance(value, (list, dict)):
+            return None  # the list of allowed values says it all; quotes would not help
         if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
             return path, f'{name} must be text; put it in quotes, such as "{value}"; got {shown(value)}'
+        if isinstance(value, str) and type(_resolve(value, True)) in _UNQUOTED.get(expected, ()):
+            return path, f"{name} must be {_KIND[expected]}{_example(schema)}, written without quotes; got {shown(value)}"
         return path, f"{name} must be {_KIND.get(expected, expected)}{_example(schema)}; got {shown(value)}"
     if kind in ("pattern", "oneOf", "const", "format"):
         return path, f"{name} must be {hint or 'in the documented form'}; got {shown(value)}"
@@ -118,7 +130,7 @@ def schema_problems(doc: Document, schema_name: str) -> list[Problem]:
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
                 advice = f"did you mean `{close[0]}`?" if close else f"see schema/{schema_name}.schema.json for the allowed fields"
                 line, column = doc.where_key(path + (key,))
-                problems.append(Problem(doc.path, line, column, ERROR, f"unknown field `{key}`; {advice}"))
+                problems.append(Problem(doc.path, line, column, ERROR, f"unknown field `{visible(key)}`; {advice}"))
             continue
         if error.validator == "required" and isinstance(error.instance, dict):
             line, column = doc.where(path)
