@@ -320,7 +320,7 @@ def prisma_svg(review: Review, findings_href: str = "../findings/") -> str:
     rows, width, height = _layout(boxes)
     desc = " ".join(_sentence(b.paragraphs) for b in boxes if b.kind == "box")
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" width="100%" '
-           f'style="max-width:{_f(width)}px;height:auto" role="img" aria-labelledby="prisma-title prisma-desc" '
+           f'style="max-width:{_f(width)}px;height:auto" role="group" aria-labelledby="prisma-title" aria-describedby="prisma-desc" '
            f'font-family="{FONT_FAMILY}" font-size="{FONT}" fill="{INK}">',
            '<title id="prisma-title">PRISMA 2020 flow diagram</title>',
            f'<desc id="prisma-desc">{escape(desc)}</desc>',

@@ -1,7 +1,6 @@
 """One page per study: reference, finding, links, every field with its source, cite this."""
 from __future__ import annotations
 
-import json
 
 from markupsafe import Markup
 
@@ -95,7 +94,6 @@ def page(ctx: Context, study: Study) -> str:
     html, text = ctx.refs[study.id]
     return ctx.render(
         "study.md.j2",
-        front_title=Markup(json.dumps(study.title, ensure_ascii=False)),
         study=study,
         reference_html=Markup(html),
         cited_as=study.cited_as or NOT_REPORTED,

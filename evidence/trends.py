@@ -1,7 +1,6 @@
 """The trend index with its evidence matrices, and one page per trend."""
 from __future__ import annotations
 
-import json
 
 from markupsafe import Markup
 
@@ -48,7 +47,7 @@ def trend_page(ctx: Context, trend) -> str:
     studies = ctx.studies_of_trend(trend.id)
     items = [{"link": ctx.study_link(page, s), "title": s.title, "group": ctx.review.group(s.group).name} for s in studies]
     conclusions = [f"{c.number}. {c.title}" for c in ctx.review.conclusions if trend.id in c.trends]
-    return ctx.render("trend.md.j2", front_title=Markup(json.dumps(trend.name, ensure_ascii=False)), trend=trend,
+    return ctx.render("trend.md.j2", trend=trend,
                       count=len(studies), items=items, conclusions=conclusions,
                       index_url=relative_url(page, INDEX))
 

@@ -78,8 +78,8 @@ def not_reported_stages(review) -> int:
 def test_svg_is_accessible_xml_that_scales():
     svg = prisma_svg(REVIEW)
     root = ET.fromstring(svg)
-    assert root.get("role") == "img"
-    assert root.get("aria-labelledby") == "prisma-title prisma-desc"
+    assert root.get("role") == "group"  # not "img": it holds a link, which an image's children cannot be
+    assert root.get("aria-labelledby") == "prisma-title" and root.get("aria-describedby") == "prisma-desc"
     assert root.find(f"{SVG}title").text == "PRISMA 2020 flow diagram"
     desc = root.find(f"{SVG}desc").text
     assert "Databases (n = 291)" in desc and "Studies included in review (n = 16)" in desc

@@ -1,0 +1,575 @@
+"""Browser-verified pages: the built site as a reader's browser sees it.
+
+One build per session, in a throw-away copy of the repository with one extra
+study, studies/payload-2023.yml, whose every text field carries script, HTML,
+Markdown and template payloads. The site is served on 127.0.0.1 and driven with
+Debian's Chromium through Playwright:
+
+1. every page loads without console errors and without any request leaving
+   127.0.0.1 (the theme's GitHub stars widget is answered locally);
+2. the payloads display as text and never execute, on the pages and in search,
+   and the downloads carry them inert;
+3. axe-core finds no WCAG 2.1 A/AA violation in the page content, in the light
+   and the dark colour scheme;
+4. every internal link and #anchor resolves;
+5. the Nu HTML Checker (vnu.jar from npm, `npm ci`) finds no error and no
+   warning but one known finding of the theme (ALLOWED below).
+
+Without Chromium, Java or vnu.jar these tests skip; under CI=true they fail.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import html.parser
+import http.server
+import io
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from conftest import ROOT, run_cli
+from test_site import copy_repo
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; override to test another
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+IN_CI = os.environ.get("CI") == "true"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# The theme's repository widget asks GitHub for the stars and forks of repo_url; it is answered here.
+GITHUB_API = "https://api.github.com/"
+
+
+def unavailable(reason: str):
+    """Skip, except under CI where a browser test that cannot run is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason}; under CI=true a skipped browser test is a failure", pytrace=False)
+    pytest.skip(reason)
+
+
+# --- The payload study ------------------------------------------------------------------------------------------
+
+# Each text field carries all of these (the short fields a shorter set). They display as text or the suite fails.
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+SVG = '"><svg onload=alert(1)>'
+GLOBAL = '<img src=x onerror="window.__pwned=1">'
+TEMPLATE = "{{ 7*7 }}"
+ATTR_LIST = '{: onclick="alert(1)" }'
+MD_LINK = "[x](javascript:alert(1))"
+PAYLOAD = f"{SCRIPT} {IMG} {SVG} {TEMPLATE} {ATTR_LIST} {MD_LINK} **bold** <!-- --> &amp; `tick`"  # 174 characters
+LONG = f"{PAYLOAD} {GLOBAL} {{% raw %}} ${{window.__pwned=2}} | cell | <b>b</b> _u_ \\*"
+SHORT = f"{SCRIPT}{IMG}{{{{7*7}}}}**b**`t`"  # for fields of at most 100 characters
+# Shown literally wherever the title, finding or notes are printed.
+LITERALS = [SCRIPT, IMG, SVG, TEMPLATE, ATTR_LIST, MD_LINK, "**bold**", "<!-- -->", "&amp;", "`tick`"]
+
+PAYLOAD_STUDY = {
+    "id": "payload-2023",
+    "cited_as": f"Cited {PAYLOAD}",
+    "also_cited_as": [f"Also {PAYLOAD}"],
+    "title": f"Title \U0001F600 {LONG}",  # and a character beyond U+FFFF, which front matter must keep
+    "original_title": f'=HYPERLINK("https://example.org/") {LONG}',
+    "language": "es",
+    "year": 2023,
+    "authors": [{"family": f"=Family {SHORT}", "given": f"Given {SHORT}"}, {"family": SVG}],
+    "type": "journal-article",
+    "journal": f"Journal {LONG}",
+    "publisher": f"Publisher {PAYLOAD}",
+    "volume": "<b>1</b>",
+    "issue": "{{2}}",
+    "pages": "1-2",
+    "license": SHORT,
+    "indexed_in": [f"Index {PAYLOAD}"],
+    "countries": [f"@Country {SHORT}"],
+    # The schema allows no quote or angle bracket in an address; the site's own rule drops those with an apostrophe.
+    "url": "https://example.org/payload?q='onmouseover=alert(1)//&x={{7*7}}",
+    "finding": f"+Finding {LONG}",
+    "trends": ["citizen-perception"],
+    "group": "challenges",
+    "notes": f"-Notes {LONG}",
+    "sources": ["https://example.org/source?a=1&b=2", "https://example.org/javascript:alert(1)"],
+}
+
+
+def payload_yaml() -> str:
+    """The study as YAML: every string a JSON string, which YAML reads as a double-quoted scalar."""
+    def value(v, indent):
+        if isinstance(v, str):
+            return json.dumps(v, ensure_ascii=False)
+        if isinstance(v, int):
+            return str(v)
+        if isinstance(v, list) and all(isinstance(i, str) for i in v):
+            return "\n" + "".join(f"{indent}  - {json.dumps(i, ensure_ascii=False)}\n" for i in v).rstrip("\n")
+        lines = []
+        for item in v:
+            first = True
+            for key, sub in item.items():
+                lines.append(f"{indent}  {'- ' if first else '  '}{key}: {json.dumps(sub, ensure_ascii=False)}")
+                first = False
+        return "\n" + "\n".join(lines)
+    return "".join(f"{key}: {value(v, '')}\n" for key, v in PAYLOAD_STUDY.items())
+
+
+def test_payload_lengths_fit_the_schema():
+    schema = json.loads((ROOT / "schema" / "study.schema.json").read_text(encoding="utf-8"))["properties"]
+    for key, v in PAYLOAD_STUDY.items():
+        limit = schema[key].get("maxLength") or schema[key].get("items", {}).get("maxLength")
+        for text in v if isinstance(v, list) else [v]:
+            if isinstance(text, str) and limit:
+                assert len(text) <= limit, key
+
+
+# --- Build and serve --------------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory) -> Path:
+    """The site, built once from the real data plus the payload study."""
+    root = copy_repo(tmp_path_factory.mktemp("browser") / "repo")
+    (root / "studies" / "payload-2023.yml").write_text(payload_yaml(), encoding="utf-8")
+    checked = run_cli(root, "check")
+    assert checked.returncode == 0 and "\n0 errors" in "\n" + checked.stdout, checked.stdout + checked.stderr
+    result = run_cli(root, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "site"
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """The browser leaving a page mid-download is not an error of the site."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def site_pages(site: Path) -> list[str]:
+    """Every page, as a path relative to the site root: each folder's index.html, and 404.html."""
+    pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html"))
+    return [p if p != "./" else "" for p in pages] + ["404.html"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed (pip install -r requirements-dev.txt)")
+    if not Path(CHROMIUM).exists():
+        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as p:
+        try:
+            instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 - any launch failure means no browser
+            unavailable(f"Chromium does not start: {exc}")
+        yield instance
+        instance.close()
+
+
+class Visit:
+    """One browser context; records console errors, page errors, dialogs and requests that would leave the site."""
+
+    def __init__(self, browser, base_url: str, color_scheme: str = "light"):
+        self.base = base_url
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=color_scheme)
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.blocked: list[str] = []
+        self.missing: list[str] = []
+        self.answered: list[str] = []
+        self.context.route("**/*", self._route)
+        self.page = self.context.new_page()
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(f"console: {m.text} {m.location}"))
+        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.page.on("dialog", self._dialog)
+        self.page.on("response", lambda r: r.status >= 400 and self.missing.append(f"{r.status} {r.url}"))
+
+    def _dialog(self, dialog):
+        self.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(self.base):
+            route.continue_()
+        elif url.startswith(GITHUB_API):
+            self.answered.append(url)
+            body = {"tag_name": "v1.0.0"} if url.endswith("/latest") else {"stargazers_count": 0, "forks_count": 0}
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(body),
+                          headers={"Access-Control-Allow-Origin": "*"})
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def open(self, path: str):
+        self.page.goto(self.base + path, wait_until="load")
+        return self.page
+
+    def close(self):
+        self.context.close()
+
+
+# --- 1, 3, 4: every page, once per colour scheme ----------------------------------------------------------------
+
+# Collected in the page, after the theme's scripts ran: the links (resolved against the page) and the ids.
+COLLECT = """() => ({
+  links: Array.from(document.querySelectorAll('a'), a => a.getAttribute('href') ?? a.getAttribute('xlink:href'))
+    .filter(href => href !== null).map(href => new URL(href, document.baseURI).href),
+  scheme: document.body.getAttribute('data-md-color-scheme'),
+})"""
+
+
+def _axe():
+    try:
+        from axe_playwright_python.sync_playwright import Axe
+    except ImportError:
+        unavailable("axe-playwright-python is not installed (pip install -r requirements-dev.txt)")
+    return Axe()
+
+
+@pytest.fixture(scope="session")
+def crawl(browser, base_url, site):
+    """Visit every page in the light and the dark scheme; record what each test below asserts on."""
+    axe = _axe()
+    results = {}
+    for scheme in ("light", "dark"):
+        visit = Visit(browser, base_url, scheme)
+        try:
+            for path in site_pages(site):
+                before = (len(visit.errors), len(visit.blocked), len(visit.dialogs), len(visit.missing),
+                          len(visit.answered))
+                page = visit.open(path)
+                found = page.evaluate(COLLECT)
+                report = axe.run(page, context=".md-content",
+                                 options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+                violations = report.response["violations"]
+                results[scheme, path] = {
+                    "errors": visit.errors[before[0]:], "blocked": visit.blocked[before[1]:],
+                    "dialogs": visit.dialogs[before[2]:], "missing": visit.missing[before[3]:],
+                    "answered": visit.answered[before[4]:],
+                    "links": found["links"], "scheme": found["scheme"],
+                    "violations": violations,
+                }
+        finally:
+            visit.close()
+    return results
+
+
+def test_every_page_is_visited(crawl, site):
+    pages = site_pages(site)
+    assert len(pages) >= 30 and "studies/payload-2023/" in pages and "" in pages
+    assert set(crawl) == {(scheme, path) for scheme in ("light", "dark") for path in pages}
+    # The dark run really ran in the theme's dark scheme.
+    assert {r["scheme"] for (scheme, _), r in crawl.items() if scheme == "dark"} == {"slate"}
+    assert {r["scheme"] for (scheme, _), r in crawl.items() if scheme == "light"} == {"default"}
+
+
+def test_no_console_errors(crawl):
+    problems = [f"{path or '/'} ({scheme}): {e}" for (scheme, path), r in crawl.items() for e in r["errors"]]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_request_leaves_the_site(crawl):
+    problems = [f"{path or '/'}: {url}" for (scheme, path), r in crawl.items() for url in r["blocked"]]
+    assert not problems, "requests to other hosts:\n" + "\n".join(problems)
+    # The one exception, answered locally: the theme's repository widget asking GitHub about repo_url.
+    answered = [url for r in crawl.values() for url in r["answered"]]
+    assert all(url.startswith(GITHUB_API + "repos/evidence-peru/digital-government-review") for url in answered), answered
+
+
+def test_no_missing_resources(crawl):
+    problems = [f"{path or '/'}: {m}" for (scheme, path), r in crawl.items() for m in r["missing"]]
+    assert not problems, "\n".join(problems)
+
+
+def test_no_dialogs_anywhere(crawl):
+    problems = [f"{path or '/'}: {d}" for (scheme, path), r in crawl.items() for d in r["dialogs"]]
+    assert not problems, "\n".join(problems)
+
+
+def _axe_problems(crawl, scheme: str) -> list[str]:
+    problems = []
+    for (s, path), r in sorted(crawl.items()):
+        if s != scheme:
+            continue
+        for v in r["violations"]:
+            nodes = v["nodes"]
+            if nodes:
+                targets = "; ".join(" ".join(map(str, n["target"])) for n in nodes[:5])
+                problems.append(f"{path or '/'}: {v['id']} ({v['impact']}, {len(nodes)} nodes): {v['help']} -- {targets}")
+    return problems
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_violations(crawl, scheme):
+    problems = _axe_problems(crawl, scheme)
+    assert not problems, f"axe-core, {scheme} scheme:\n" + "\n".join(problems)
+
+
+class _Ids(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name == "id" and value is not None:
+                self.ids.add(value)
+
+
+@functools.lru_cache(maxsize=None)
+def _ids(file: Path) -> frozenset[str]:
+    parser = _Ids()
+    parser.feed(file.read_text(encoding="utf-8"))
+    return frozenset(parser.ids)
+
+
+def test_every_internal_link_and_anchor_resolves(crawl, site, base_url):
+    problems = set()
+    checked = 0
+    for (scheme, path), r in crawl.items():
+        if scheme != "light":
+            continue
+        for link in r["links"]:
+            if not link.startswith(base_url):
+                assert urlsplit(link).scheme in ("https", "mailto"), f"{path}: {link}"
+                continue
+            checked += 1
+            parts = urlsplit(link)
+            target = site / unquote(parts.path).lstrip("/")
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.is_file():
+                problems.add(f"{path or '/'}: {link} -> no file {target.relative_to(site)}")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in _ids(target):
+                problems.add(f"{path or '/'}: {link} -> no id {unquote(parts.fragment)!r} in {target.relative_to(site)}")
+    assert checked > 500
+    assert not problems, "\n".join(sorted(problems))
+
+
+# --- 2: the payloads stay text ----------------------------------------------------------------------------------
+
+THEME_INLINE_SCRIPTS = ("__md_scope=new URL(", 'var palette=__md_get("__palette")',
+                        "var target=document.getElementById(location.hash.slice(1))")
+
+# Everything a payload could have created, found in the live DOM after the page's scripts ran.
+INSPECT = """(themeScripts) => {
+  const found = [];
+  for (const s of document.querySelectorAll('script:not([src])')) {
+    const text = s.textContent.trim();
+    const config = s.id === '__config' && s.type === 'application/json';
+    if (!config && !themeScripts.some(prefix => text.startsWith(prefix))) found.push('inline script: ' + text.slice(0, 80));
+  }
+  for (const el of document.querySelectorAll('*')) {
+    for (const attr of el.attributes) {
+      if (/^on/i.test(attr.name)) found.push(`<${el.localName} ${attr.name}="${attr.value}">`);
+      if (/^\\s*javascript:/i.test(attr.value)) found.push(`<${el.localName} ${attr.name}="${attr.value}">`);
+    }
+  }
+  for (const el of document.querySelectorAll('iframe, object, embed, base, meta[http-equiv], form[action]'))
+    found.push('<' + el.localName + '>');
+  for (const img of document.querySelectorAll('img')) if (/\\/x$/.test(img.src)) found.push('<img src=x>');
+  // What the Markdown or HTML in the payloads would have made: <b>1</b>, **bold**, _u_, `tick`, [x](...).
+  const made = {b: ['1', 'b', 'bold'], strong: ['b', 'bold'], em: ['u'], i: ['u'], code: ['t', 'tick'], a: ['x']};
+  const content = document.querySelector('.md-content');
+  for (const el of content.querySelectorAll(Object.keys(made).join(', '))) {
+    const text = el.textContent.trim();
+    if (made[el.localName].includes(text)) found.push(`<${el.localName}>${text}`);
+  }
+  for (const svg of content.querySelectorAll('svg')) if (!svg.closest('.prisma-diagram')) found.push('<svg>');
+  return {
+    found,
+    globals: Object.keys(window).filter(k => /pwned|xss/i.test(k)),
+    keys: Object.keys(window),
+    text: content.innerText,
+    header: (document.querySelector('[data-md-component="header-topic"]') || document.body).innerText,
+    title: document.title,
+  };
+}"""
+
+
+@pytest.fixture(scope="session")
+def visit(browser, base_url):
+    v = Visit(browser, base_url)
+    yield v
+    v.close()
+
+
+def _inspect(visit: Visit, path: str) -> dict:
+    page = visit.open(path)
+    return page.evaluate(INSPECT, list(THEME_INLINE_SCRIPTS))
+
+
+def _assert_inert(visit: Visit, state: dict, where: str):
+    assert not visit.dialogs, f"{where}: dialogs fired: {visit.dialogs}"
+    assert not state["found"], f"{where}: elements created from payloads: {state['found']}"
+    assert not state["globals"], f"{where}: globals set by payloads: {state['globals']}"
+    assert not visit.errors, f"{where}: {visit.errors}"
+    assert not [u for u in visit.missing if u.endswith("/x")], f"{where}: an <img src=x> was requested"
+
+
+PAYLOAD_PAGES = {
+    "studies/payload-2023/": LITERALS,
+    "findings/": LITERALS,
+    "trends/citizen-perception/": LITERALS,
+    "references/": [SCRIPT, IMG, TEMPLATE, MD_LINK, "**bold**", "&amp;"],
+    "checks/": LITERALS,
+    "trends/": [SHORT, SVG],  # in-text citations: the authors' family names
+}
+
+
+@pytest.mark.parametrize("path", list(PAYLOAD_PAGES))
+def test_payloads_display_as_text_and_never_run(visit, path):
+    state = _inspect(visit, path)
+    _assert_inert(visit, state, path)
+    text = " ".join(state["text"].split())
+    missing = [literal for literal in PAYLOAD_PAGES[path] if literal not in text]
+    assert not missing, f"{path}: not shown literally: {missing}"
+
+
+def test_payload_study_page_adds_no_globals_and_shows_its_title(visit):
+    baseline = _inspect(visit, "studies/huaman-2022/")
+    state = _inspect(visit, "studies/payload-2023/")
+    _assert_inert(visit, state, "studies/payload-2023/")
+    assert set(state["keys"]) <= set(baseline["keys"]), set(state["keys"]) - set(baseline["keys"])
+    assert f"Title \U0001F600 {SCRIPT} {IMG}" in state["header"]
+    assert state["title"].startswith(f"Title \U0001F600 {SCRIPT} {IMG} {SVG}")
+    text = " ".join(state["text"].split())
+    for shown in (f"Cited {PAYLOAD}", f"Also {PAYLOAD}", f"Journal {SCRIPT}", f"Publisher {SCRIPT}", "<b>1</b>",
+                  "{{2}}", f"Index {SCRIPT}", f"@Country {SHORT}", f"-Notes {SCRIPT}", "=Family",
+                  '=HYPERLINK("https://example.org/")', "window.__pwned=1", "{% raw %}", "| cell |"):
+        assert shown in text, shown
+    # The address with an apostrophe stays one quoted attribute value wherever it is a link.
+    page = visit.page
+    hrefs = page.eval_on_selector_all('a[href*="onmouseover"]', "els => els.map(a => a.getAttribute('href'))")
+    assert all(h.startswith("https://example.org/payload?q='onmouseover=alert(1)//&x=") for h in hrefs), hrefs
+    assert page.locator('.md-content a[href="https://example.org/source?a=1&b=2"]').count() >= 1
+    assert page.get_by_text(SCRIPT, exact=False).first.is_visible()
+
+
+def test_search_shows_payloads_as_text(visit):
+    page = visit.open("")
+    query = page.locator('input[data-md-component="search-query"]')
+    results = page.locator(".md-search-result__item")
+    # The theme loads its index in a web worker; a query typed before the worker is ready is not answered.
+    for _ in range(20):
+        query.click()
+        query.fill("")
+        query.press_sequentially("onerror", delay=20)
+        try:
+            results.first.wait_for(state="visible", timeout=1000)
+            break
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again
+            continue
+    assert results.count(), "search showed no results for 'onerror'"
+    page.wait_for_timeout(300)
+    state = page.evaluate(INSPECT, list(THEME_INLINE_SCRIPTS))
+    _assert_inert(visit, state, "search")
+    shown = " ".join(page.locator(".md-search-result").inner_text().split())
+    assert "onerror" in shown and ("<img src=x onerror=alert(1)>" in shown or "onerror=alert(1)" in shown), shown
+    assert "&lt;" not in shown and "&#" not in shown, shown
+
+
+def test_findings_table_filters_in_the_browser(visit):
+    """tables.js finds the form, the status line and the pager by the table's id (findings-table)."""
+    page = visit.open("findings/")
+    status = page.locator("#findings-table-status")
+    total = page.locator("#findings-table tbody tr").count()
+    assert status.inner_text() == f"{total} studies"
+    page.select_option('form[data-table="findings-table"] select[name="year"]', "2019")
+    shown = page.locator("#findings-table tbody tr:not([hidden])").count()
+    assert 0 < shown < total and status.inner_text() == f"{shown} of {total} studies"
+    page.locator('form[data-table="findings-table"] input[name="q"]').fill("onerror=alert(1)")
+    page.select_option('form[data-table="findings-table"] select[name="year"]', "")
+    assert page.locator("#findings-table tbody tr:not([hidden])").count() == 1
+    assert page.locator("#findings-table thead button.sort").count() == 7
+    assert not visit.errors and not visit.dialogs
+
+
+# --- 2: the downloads carry the payloads inert ------------------------------------------------------------------
+
+FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_csv_neutralises_formulas(site):
+    rows = list(csv.reader(io.StringIO((site / "data" / "studies.csv").read_text(encoding="utf-8-sig"), newline="")))
+    header, body = rows[0], rows[1:]
+    record = next(dict(zip(header, row)) for row in body if row[header.index("id")] == "payload-2023")
+    assert record["original_title"].startswith("'=HYPERLINK(")
+    assert record["finding"].startswith("'+Finding ")
+    assert record["notes"].startswith("'-Notes ")
+    assert record["countries"].startswith("'@Country ")
+    assert record["authors"].startswith("'=Family ")
+    assert record["title"] == PAYLOAD_STUDY["title"]
+    for row in body:
+        for cell in row:
+            assert not cell.startswith(FORMULA), cell
+
+
+def test_json_exports_round_trip(site):
+    studies = json.loads((site / "data" / "studies.json").read_text(encoding="utf-8"))
+    record = next(s for s in studies if s["id"] == "payload-2023")
+    for key, value in PAYLOAD_STUDY.items():
+        if key == "authors":
+            assert [{k: v for k, v in a.items() if v is not None} for a in record[key]] == value
+        else:
+            assert record[key] == value, key
+    csl = json.loads((site / "data" / "references.json").read_text(encoding="utf-8"))
+    item = next(i for i in csl if i["id"] == "payload-2023")
+    assert SCRIPT in json.dumps(item, ensure_ascii=False)
+
+
+# --- 5: the Nu HTML Checker -------------------------------------------------------------------------------------
+
+# The one finding allowed, from the theme: Material writes autocomplete="off" on its checkbox toggles
+# (<input class="md-toggle" type="checkbox" ... autocomplete="off"> for the drawer and the search), which HTML
+# allows only on text-like inputs. Only this message, only on a checkbox with autocomplete="off", is accepted.
+ALLOWED = [
+    (re.compile(r"^Attribute “autocomplete” is only allowed when the input type is "),
+     re.compile(r'<input[^>]*type="checkbox"[^>]*autocomplete="off"')),
+]
+
+
+def _allowed(message: dict) -> bool:
+    return any(text.search(message.get("message", "")) and extract.search(message.get("extract", ""))
+               for text, extract in ALLOWED)
+
+
+def test_html_validates(site):
+    """Every HTML file of the site: no error and no warning but the theme's one known finding."""
+    java = shutil.which("java")
+    if not java:
+        unavailable("java is not installed (apt-get install default-jre-headless)")
+    if not VNU_JAR.exists():
+        unavailable(f"{VNU_JAR.relative_to(ROOT)} is missing (make test runs npm ci)")
+    result = subprocess.run([java, "-jar", str(VNU_JAR), "--format", "json", "--skip-non-html", str(site)],
+                            capture_output=True, text=True, timeout=600)
+    try:
+        messages = json.loads(result.stderr)["messages"]
+    except ValueError:
+        pytest.fail(f"vnu.jar did not report (exit {result.returncode}): {result.stderr[-2000:]}")
+    found = [m for m in messages
+             if (m.get("type") in ("error", "non-document-error") or m.get("subType") == "warning") and not _allowed(m)]
+    report = "\n".join(f"{m.get('url', '').split('/site/')[-1]}:{m.get('lastLine')}: {m.get('type')}: "
+                       f"{m.get('message')} | {m.get('extract', '').strip()}" for m in found)
+    assert not found, f"{len(found)} problems:\n{report}"
