@@ -8,11 +8,13 @@ from pathlib import Path
 
 from . import totals
 from .build import build_site, serve
-from .dataset import load
+from .dataset import load, study_files
+from .fmt import format_files, study_warnings
 from .generate import generate
 from .problems import has_errors, summary
 
 ROOT = Path(__file__).resolve().parent.parent
+CACHE = ".cache"  # parsed documents, rendered references, charts, page keys: safe to delete
 
 
 def _report(problems, fmt: str, stream=sys.stdout) -> None:
@@ -23,14 +25,15 @@ def _report(problems, fmt: str, stream=sys.stdout) -> None:
 
 def cmd_check(args) -> int:
     """Validate review.yml and every study file; print every problem."""
-    dataset = load(args.root)
-    _report(dataset.problems, args.format)
-    return 1 if has_errors(dataset.problems) else 0
+    dataset = load(args.root, args.root / CACHE)
+    problems = sorted(dataset.problems + study_warnings(dataset, args.root / CACHE))
+    _report(problems, args.format)
+    return 1 if has_errors(problems) else 0
 
 
 def _checked(args):
     """Load and check; print the problems; return the dataset, or None when there are errors."""
-    dataset = load(args.root)
+    dataset = load(args.root, args.root / CACHE)
     if dataset.problems:
         _report(dataset.problems, "text", sys.stderr)
     return None if has_errors(dataset.problems) else dataset
@@ -76,6 +79,80 @@ def cmd_diff(args) -> int:
     return 0
 
 
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def cmd_new(args) -> int:
+    """Scaffold studies/<id>.yml from the options, asking for what is missing when run in a terminal."""
+    from . import scaffold  # imported here so that `check` does not pay for it
+
+    answers = scaffold.Answers(args.family, args.given, args.year, args.title, args.id)
+    try:
+        scaffold.complete(answers, input if sys.stdin.isatty() else None)
+        created = scaffold.new_study(args.root, answers)
+    except scaffold.ScaffoldError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except EOFError:
+        print("error: no answer; nothing was written", file=sys.stderr)
+        return 1
+    print(f"created {_shown(created.path, args.root)}")
+    if created.study_id != created.base_id:
+        print(f"  ({created.base_id}.yml exists already, so the id is {created.study_id})")
+    print("next: edit the file (finding, trends and group are marked TODO), then run make check")
+    return 0
+
+
+def cmd_import(args) -> int:
+    """Start study files from BibTeX, RIS or CSL-JSON exports; report what could not be used."""
+    from . import importer
+
+    references, errors = [], []
+    for file in args.files:
+        try:
+            references += importer.read_references(file)
+        except importer.ReferenceFileError as exc:
+            errors.append(str(exc))
+    if errors:
+        for error in errors:
+            print(f"error: {error}", file=sys.stderr)
+        print("nothing was imported", file=sys.stderr)
+        return 1
+    outcomes = importer.import_references(args.root, references)
+    for outcome in outcomes:
+        if outcome.path:
+            print(f"created {_shown(outcome.path, args.root)} from {outcome.reference.where}")
+            if outcome.reference.unused:
+                print(f"  not used: {', '.join(outcome.reference.unused)}")
+        else:
+            print(f"not imported: {outcome.reference.where}: {outcome.skipped}", file=sys.stderr)
+    if any(o.path for o in outcomes):
+        print("next: check every field against a public record and add its address under sources:, "
+              "write finding, trends and group (marked TODO), then run make check")
+    return 0 if all(o.path for o in outcomes) else 1
+
+
+def cmd_fmt(args) -> int:
+    """Rewrite study files in canonical form, keeping comments; --check only lists those that are not."""
+    files = args.files or study_files(args.root)
+    outcomes = format_files(files, args.root, write=not args.check)
+    for outcome in outcomes:
+        if outcome.error:
+            print(f"{outcome.path}: not formatted: {outcome.error}", file=sys.stderr)
+        elif outcome.changed:
+            print(f"{outcome.path}: not in canonical form" if args.check else f"formatted {outcome.path}")
+    changed = sum(o.changed for o in outcomes)
+    if args.check:
+        print(f"{changed} of {len(outcomes)} files not in canonical form" + ("; run python build_site.py fmt" if changed else ""))
+    else:
+        print(f"{changed} of {len(outcomes)} files formatted")
+    return 1 if any(o.error for o in outcomes) or (args.check and changed) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(
         prog="build_site.py",
@@ -95,6 +172,20 @@ def parser() -> argparse.ArgumentParser:
     diff_cmd = commands.add_parser("diff", help="Markdown summary of how the counts change against a base commit")
     diff_cmd.add_argument("--base", required=True, help="the commit to compare with, e.g. origin/main")
     diff_cmd.set_defaults(func=cmd_diff)
+    new_cmd = commands.add_parser("new", help="start a study file studies/<id>.yml (asks for what is missing)")
+    new_cmd.add_argument("--family", help="first author's family name(s), e.g. \"Huamán Coronel\"")
+    new_cmd.add_argument("--given", help="first author's given name(s), e.g. \"Pepe Luis\"")
+    new_cmd.add_argument("--year", help="year of publication, e.g. 2022")
+    new_cmd.add_argument("--title", help="title, in English as the review's Table 3 gives it")
+    new_cmd.add_argument("--id", help="the id, when the one made from family name and year does not suit")
+    new_cmd.set_defaults(func=cmd_new)
+    import_cmd = commands.add_parser("import", help="start study files from a BibTeX, RIS or CSL-JSON export")
+    import_cmd.add_argument("files", nargs="+", type=Path, metavar="FILE", help="a .bib, .ris or .json file")
+    import_cmd.set_defaults(func=cmd_import)
+    fmt_cmd = commands.add_parser("fmt", help="rewrite study files in canonical form, keeping comments")
+    fmt_cmd.add_argument("files", nargs="*", type=Path, metavar="FILE", help="study files (default: studies/*.yml)")
+    fmt_cmd.add_argument("--check", action="store_true", help="only list the files that are not canonical; exit 1 if any")
+    fmt_cmd.set_defaults(func=cmd_fmt)
     return main
 
 
