@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help site test check generate serve screenshots clean
+.PHONY: help site test check generate serve screenshots bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ screenshots: $(VENV)/.dev ## Build, then save screenshots of the main pages unde
 	$(PY) build_site.py build
 	$(PY) tools/screenshots.py screenshots
 	$(PY) tools/screenshots.py screenshots --width 390
+
+bench: $(VENV)/.runtime ## Benchmark at 16, 500 and 5,000 studies; writes docs/benchmarks.md
+	$(PY) -m benchmarks.run 16 500 5000
 
 test: $(VENV)/.dev ## Run the test suite
 	$(PY) -m pytest

@@ -35,6 +35,7 @@ def timed(args: list[str], cwd: Path, allowed: tuple[int, ...] = (0,)) -> tuple[
     start = time.perf_counter()
     process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     output = process.stdout.read()
+    process.stdout.close()
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
@@ -58,8 +59,8 @@ def page_transfer(site: Path, page: Path) -> int:
     return total
 
 
-def measure(n: int) -> dict:
-    root = synthetic.make(WORK / f"n{n}", n)
+def measure(n: int, work: Path = WORK) -> dict:
+    root = synthetic.make(work / f"n{n}", n)
     cli = [sys.executable, str(ROOT / "build_site.py"), "--root", str(root)]
     row = {"N": n}
     row["parse floor"], _, _ = timed([sys.executable, "-c", PARSE, str(root)], root)
@@ -93,9 +94,11 @@ COLUMNS = [("N", "{:d}"), ("parse floor", "{:.2f}"), ("check", "{:.2f}"), ("gene
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| " + " | ".join(name for name, _ in COLUMNS) + " |", "|" + "---:|" * len(COLUMNS)]
-    for row in rows:
-        lines.append("| " + " | ".join(fmt.format(row[name]) for name, fmt in COLUMNS) + " |")
+    """One column per N, one row per measure: narrow enough for a phone."""
+    lines = ["| Measure | " + " | ".join(f"N = {row['N']:,}" for row in rows) + " |",
+             "|---|" + "---:|" * len(rows)]
+    for name, fmt in COLUMNS[1:]:
+        lines.append(f"| {name} | " + " | ".join(fmt.format(row[name]) for row in rows) + " |")
     return "\n".join(lines)
 
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 import os
 import random
 import shutil
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import yaml
+
+from evidence import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -73,9 +77,11 @@ def make(target: Path, n: int) -> Path:
     trends = [t["id"] for t in review["trends"]]
     groups = [g["id"] for g in review["groups"]]
     rng = random.Random(n)
-    for index in range(n):
-        data = study(rng, index, trends, groups)
-        text = "# yaml-language-server: $schema=../schema/study.schema.json\n" + yaml.safe_dump(
-            data, allow_unicode=True, sort_keys=False, width=100)
-        (target / "studies" / f"{data['id']}.yml").write_text(text, encoding="utf-8")
+    texts = ["# yaml-language-server: $schema=../schema/study.schema.json\n" + yaml.safe_dump(
+        study(rng, index, trends, groups), allow_unicode=True, sort_keys=False, width=100) for index in range(n)]
+    with ProcessPoolExecutor(mp_context=get_context("fork")) as pool:  # in the layout `fmt` keeps
+        texts = list(pool.map(fmt.canonical, texts, chunksize=64))
+    for text in texts:
+        study_id = yaml.safe_load(text)["id"]
+        (target / "studies" / f"{study_id}.yml").write_text(text, encoding="utf-8")
     return target

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
+from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,14 +36,16 @@ def page_url(page: str) -> str:
     return stem + "/"
 
 
+@lru_cache(maxsize=None)
+def _to_root(from_page: str) -> str:
+    """From a page's directory URL back to the site root: studies/x.md -> ../../"""
+    return "../" * page_url(from_page).count("/")
+
+
 def relative_url(from_page: str, to: str) -> str:
     """Link from one page to another page (.md) or file, as the built site needs it."""
     target = page_url(to) if to.endswith(".md") else to
-    base = page_url(from_page) or "."
-    rel = posixpath.relpath(target or ".", base)
-    if to.endswith(".md"):
-        return "./" if rel == "." else rel + "/"
-    return rel
+    return _to_root(from_page) + target or "./"
 
 
 @dataclass

@@ -42,4 +42,4 @@ def write(writer, ctx: Context) -> None:
         writer.write(f"{FOLDER}/{name}", content)
     downloads = [{"name": name, "href": relative_url(PAGE, f"{FOLDER}/{name}"), "what": DESCRIPTIONS[name][0],
                   "use": DESCRIPTIONS[name][1], "size": _size(made[name])} for name in DESCRIPTIONS]
-    writer.write(PAGE, ctx.render("data.md.j2", downloads=downloads))
+    writer.write(PAGE, ctx.render("data.md.j2", downloads=downloads, fields_url=relative_url(PAGE, "fields.md")))

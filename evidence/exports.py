@@ -32,9 +32,22 @@ def _fields() -> list[str]:
     return list(load_schema("study")["properties"])
 
 
+_FIELDS: list[str] = []
+
+
 def _record(study: Study) -> dict:
-    values = asdict(study)
-    return {name: values[name] for name in _fields()}
+    """A study's fields in schema order, as plain data (tuples as lists, authors as dicts)."""
+    if not _FIELDS:
+        _FIELDS.extend(_fields())
+    record = {}
+    for name in _FIELDS:
+        value = getattr(study, name)
+        if name == "authors":
+            value = [{"family": a.family, "given": a.given} for a in value]
+        elif isinstance(value, tuple):
+            value = list(value)
+        record[name] = value
+    return record
 
 
 def studies_json(review: Review, studies: list[Study], rendered: dict | None = None) -> str:

@@ -29,8 +29,10 @@ import importlib.util
 import io
 import json
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from multiprocessing import get_context
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -380,27 +382,44 @@ class _Cache:
             pass
 
 
+def _verdict(item: tuple[str, bytes]) -> bool | None:
+    path, raw = item
+    try:
+        return is_canonical(raw.decode("utf-8"), path)
+    except UnicodeDecodeError:
+        return None
+
+
+PARALLEL_FROM = 200  # files not seen before worth starting worker processes for (ruamel takes ~10 ms a file)
+
+
 def canonical_warnings(root: Path, paths: list[str], cache_dir: Path | None = None) -> list[Problem]:
     """A warning for each of these study files (valid ones; paths relative to root) that is not canonical.
 
     With `cache_dir`, a content already seen is not formatted again, and
-    ruamel.yaml is not even imported when every file was seen.
+    ruamel.yaml is not even imported when every file was seen. Many new files
+    are checked on every core.
     """
     cache = _Cache(cache_dir)
-    warnings = []
+    keys: dict[str, str] = {}
+    unseen: list[tuple[str, bytes]] = []
     for path in paths:
         try:
             raw = (root / path).read_bytes()
         except OSError:
             continue
-        key = hashlib.sha256(raw).hexdigest()
-        if key in cache.known:
-            verdict = cache.known[key]
-        else:
-            try:
-                verdict = is_canonical(raw.decode("utf-8"), path)
-            except UnicodeDecodeError:
-                verdict = None
+        keys[path] = hashlib.sha256(raw).hexdigest()
+        if keys[path] not in cache.known:
+            unseen.append((path, raw))
+    if len(unseen) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=get_context("fork")) as pool:
+            verdicts = list(pool.map(_verdict, unseen, chunksize=32))
+    else:
+        verdicts = [_verdict(item) for item in unseen]
+    found = {keys[path]: verdict for (path, _), verdict in zip(unseen, verdicts)}
+    warnings = []
+    for path, key in keys.items():
+        verdict = found[key] if key in found else cache.known[key]
         cache.used[key] = verdict
         if verdict is False:
             warnings.append(Problem(path, 1, 1, WARNING, NOT_CANONICAL))

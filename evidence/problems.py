@@ -21,13 +21,10 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
 
     def github(self) -> str:
-        message = (
-            self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        )
-        return (
-            f"::{self.severity} file={self.path},line={self.line},col={self.column}::"
-            f"{message}"
-        )
+        """A workflow command that GitHub shows as an annotation on the line."""
+        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+        return f"::{self.severity} file={path},line={self.line},col={self.column}::{message}"
 
 
 def summary(problems: list[Problem]) -> str:

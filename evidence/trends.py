@@ -1,18 +1,29 @@
 """The trend index with its evidence matrices, and one page per trend."""
 from __future__ import annotations
 
+from urllib.parse import urlencode
 
 from markupsafe import Markup
 
 from .context import Context, relative_url
+from .markup import escape
 
 INDEX = "trends/index.md"
 
 
-def _citations(ctx: Context, page: str, studies) -> Markup:
+CELL_LIMIT = 12  # studies listed in one matrix cell; the rest are one link away, in the filtered findings table
+
+
+def _citations(ctx: Context, page: str, studies, more: dict | None = None) -> Markup:
+    """Linked in-text citations; past CELL_LIMIT (when `more` gives the filters), a link to the rest."""
     if not studies:
         return Markup('<span class="empty">none</span>')
-    return Markup("; ").join(ctx.study_link(page, s) for s in studies)
+    shown = studies if more is None or len(studies) <= CELL_LIMIT else studies[:CELL_LIMIT]
+    links = Markup("; ").join(ctx.study_link(page, s) for s in shown)
+    if len(shown) < len(studies):
+        url = relative_url(page, "findings.md") + "?" + urlencode(more)
+        links += Markup(f'; <a href="{escape(url)}">and {len(studies) - len(shown)} more</a>')
+    return links
 
 
 def _years(ctx: Context) -> list[int]:
@@ -28,9 +39,11 @@ def index_page(ctx: Context) -> str:
         studies = ctx.studies_of_trend(trend.id)
         link = ctx.trend_link(INDEX, trend.id)
         trends.append({"link": link, "count": len(studies), "citations": _citations(ctx, INDEX, studies)})
-        by_year.append({"label": link, "cells": [_citations(ctx, INDEX, [s for s in studies if s.year == y]) for y in years]})
-        by_group.append({"label": link, "cells": [_citations(ctx, INDEX, [s for s in studies if s.group == g.id])
-                                                  for g in ctx.review.groups]})
+        by_year.append({"label": link, "cells": [
+            _citations(ctx, INDEX, [s for s in studies if s.year == y], {"trends": trend.id, "year": y}) for y in years]})
+        by_group.append({"label": link, "cells": [
+            _citations(ctx, INDEX, [s for s in studies if s.group == g.id], {"trends": trend.id, "group": g.id})
+            for g in ctx.review.groups]})
     groups = []
     for group in ctx.review.groups:
         studies = ctx.studies_of_group(group.id)

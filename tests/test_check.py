@@ -172,3 +172,26 @@ def test_field_values(field, value, valid):
     doc.data[field] = value
     problems = schema_problems(doc, "study")
     assert (problems == []) is valid, problems
+
+
+def test_github_annotation_escapes_the_file_property():
+    from evidence.problems import ERROR, Problem
+    line = Problem("studies/a,b:c.yml", 3, 4, ERROR, "50% done\nnext").github()
+    assert line == "::error file=studies/a%2Cb%3Ac.yml,line=3,col=4::50%25 done%0Anext"
+
+
+@pytest.mark.parametrize("field", ["title", "finding"])
+def test_text_that_is_only_spaces_is_refused(field):
+    doc, _ = read_bytes(VALID.encode(), "studies/new-2023.yml")
+    doc.data[field] = "   "
+    assert [p.message for p in schema_problems(doc, "study")] == [
+        f"`{field}` must be text with at least one visible character; got '   '"]
+
+
+def test_the_template_copied_as_it_is_is_a_valid_study(repo):
+    root = repo({"studies/surname-2024.yml": (ROOT / "studies" / "_template.yml").read_text(encoding="utf-8")})
+    result = run_cli(root, "check")
+    assert result.returncode == 0
+    assert [line for line in _lines(result) if line.startswith("studies/surname-2024.yml")] == [
+        'studies/surname-2024.yml:19:7: warning: criterion 2 of the review ("Academic articles due for publication '
+        'between 2019 and 2023") is not met: `year` is 2024']

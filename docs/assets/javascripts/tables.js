@@ -91,6 +91,11 @@
     });
 
     if (form) {
+      // Filters can come from the address, e.g. findings/?trends=citizen-perception&year=2022
+      var preset = new URLSearchParams(window.location.search);
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && preset.has(field.name)) { field.value = preset.get(field.name); }
+      });
       form.addEventListener("input", function () { page = 0; render(); });
       form.addEventListener("change", function () { page = 0; render(); });
       form.addEventListener("submit", function (event) { event.preventDefault(); });
