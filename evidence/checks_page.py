@@ -14,9 +14,10 @@ def page(ctx: Context) -> str:
     counts = [{"topic": TOPICS.get(c.topic, c.topic), "subject": c.subject, "reported": c.reported,
                "coded": "not recorded" if c.coded is None else c.coded, "status": c.status, "note": c.note,
                "css": {CONSISTENT: "ok", DIFFERS: "differs"}.get(c.status, "unknown")} for c in result.counts]
-    for previous, row in zip(counts, counts[1:]):  # a note repeated on the next row is shown once
-        if row["note"] and row["note"] == previous["note"]:
-            row["note"] = "As above."
+    notes = [row["note"] for row in counts]
+    for index in range(1, len(counts)):  # a note repeated on the next row is shown once
+        if notes[index] and notes[index] == notes[index - 1]:
+            counts[index]["note"] = "As above."
     checks = {(c.study, c.criterion): c for c in result.criteria}
     numbers = [c.number for c in ctx.review.criteria if c.field]
     rows = []

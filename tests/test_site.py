@@ -203,3 +203,9 @@ def test_a_crowded_matrix_cell_links_to_the_filtered_findings(monkeypatch, tmp_p
     page = trends.index_page(ctx)
     assert "?trends=ict-modernization&amp;year=2023" not in page  # one study: listed, no link
     assert "<a href=\"../findings/?trends=local-regional&#38;year=2022\">and 1 more</a>" in page
+
+
+def test_checks_page_shows_a_repeated_note_once(built):
+    text = text_of(html(built, "checks"))
+    assert text.count("No study file records the database it was found in") == 1
+    assert text.count("As above.") >= 3
