@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +11,7 @@ from markupsafe import Markup
 
 from . import charts, references
 from .markup import TEMPLATE_DIR, environment, escape
+from .writer import replace_file
 from .models import Review, Study
 from .reconcile import Reconciliation
 
@@ -89,10 +89,7 @@ class Context:
         except (OSError, AttributeError):
             svg = charts.render_svg(chart)
             if file:
-                file.parent.mkdir(parents=True, exist_ok=True)
-                temporary = file.with_suffix(f".{os.getpid()}.tmp")
-                temporary.write_text(svg, encoding="utf-8")
-                os.replace(temporary, file)
+                replace_file(file, svg)
         self.svgs[chart] = svg
         return svg
 

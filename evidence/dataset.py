@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -14,6 +13,7 @@ from .models import Review, Study, review_from, study_from
 from .problems import Problem
 from .reconcile import Reconciliation, as_problems, reconcile
 from .schema import SCHEMA_DIR, schema_problems
+from .writer import replace_file
 
 REVIEW_FILE = "review.yml"
 STUDY_DIR = "studies"
@@ -81,11 +81,8 @@ class _Cache:
         if not self.file or self.used == self.entries:
             return
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.file.with_suffix(f".{os.getpid()}.tmp")
-            with temporary.open("wb") as handle:
-                pickle.dump({"fingerprint": _fingerprint(), "entries": self.used}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.file)
+            replace_file(self.file, pickle.dumps({"fingerprint": _fingerprint(), "entries": self.used},
+                                                 protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass
 

