@@ -24,7 +24,12 @@ RIS_TYPES = {"journal-article": "JOUR", "conference-paper": "CONF", "book-chapte
 
 
 def _json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    """JSON with one record (or, for an object, one member) per line: readable, diffable, and quick to write."""
+    if isinstance(data, list):
+        lines = [json.dumps(item, ensure_ascii=False) for item in data]
+        return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+    lines = [f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}" for key, value in data.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def _fields() -> list[str]:

@@ -152,6 +152,7 @@ def _names(study: Study) -> tuple:
     return tuple((collate(a.family), collate(a.given or "")) for a in study.authors), not study.authors_complete
 
 
+@lru_cache(maxsize=65536)
 def sort_key(study: Study) -> tuple:
     """Reference-list order: authors (a shorter complete list first), year, title."""
     return _names(study), study.year, collate(display_title(study)), study.id
