@@ -6,9 +6,8 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass
 
-from .models import Review, Study
+from .models import LANGUAGES, Review, Study
 
-LANGUAGES = {"en": "English", "es": "Spanish"}
 UNKNOWN_LABELS = ("Not recorded", "Not reported")
 
 BAR = "#1f5f8b"      # 7.1:1 against white
@@ -94,15 +93,9 @@ def by_language(review: Review, studies: list[Study]) -> Chart:
                  rows, _alt("included studies by language", rows), note)
 
 
-def _year_window(review: Review) -> range:
-    years = [c for c in review.criteria if c.field == "year" and c.min is not None and c.max is not None]
-    return range(years[0].min, years[0].max + 1) if years else range(0)
-
-
 def by_year(review: Review, studies: list[Study]) -> Chart:
     counts = Counter(s.year for s in studies)
-    years = sorted(set(_year_window(review)) | set(counts))
-    rows = tuple((str(year), counts.get(year, 0)) for year in years)
+    rows = tuple((str(year), counts.get(year, 0)) for year in review.years(studies))
     return Chart("by-year", "Included studies by year of publication",
                  "Included studies per year of publication, as coded in the study files; "
                  "years with no study are shown as 0.",

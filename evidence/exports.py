@@ -182,14 +182,6 @@ def references_csl_json(studies: list[Study]) -> str:
     return _json(references.csl_items(studies))
 
 
-def _year_range(review: Review, studies: list[Study]) -> range:
-    years = [s.year for s in studies]
-    for criterion in review.criteria:
-        if criterion.field == "year":
-            years += [y for y in (criterion.min, criterion.max) if y is not None]
-    return range(min(years), max(years) + 1) if years else range(0)
-
-
 def review_json(review: Review, studies: list[Study], reconciliation: Reconciliation) -> str:
     """review.yml as data, plus counts of the study files and the reconciliation with the review."""
     years = Counter(s.year for s in studies)
@@ -200,7 +192,7 @@ def review_json(review: Review, studies: list[Study], reconciliation: Reconcilia
     language_order = sorted(set(allowed) | set(languages) - {NOT_REPORTED}) + [NOT_REPORTED]
     counts = {
         "studies": len(studies),
-        "per_year": {str(y): years[y] for y in _year_range(review, studies)},
+        "per_year": {str(y): years[y] for y in review.years(studies)},
         "per_trend": {t.id: trends[t.id] for t in review.trends},
         "per_group": {g.id: groups[g.id] for g in review.groups},
         "per_language": {code: languages[code] for code in language_order},

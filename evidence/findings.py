@@ -4,7 +4,7 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from .context import Context
-from .study_pages import LANGUAGES
+from .models import LANGUAGES
 
 PAGE = "findings.md"
 PAGE_SIZE = 50

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NOT_REPORTED = "not reported"
+LANGUAGES = {"en": "English", "es": "Spanish", "pt": "Portuguese"}  # ISO 639-1 code: name shown to readers
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,12 @@ class Review:
     @property
     def prisma(self) -> dict:
         return self.raw["prisma"]
+
+    def years(self, studies) -> list[int]:
+        """Every year of the eligibility window, and any other year a study has: a year with no study still shows."""
+        window = next((c for c in self.criteria if c.field == "year" and c.min is not None and c.max is not None), None)
+        years = set(range(window.min, window.max + 1)) if window else set()
+        return sorted(years | {s.year for s in studies})
 
     def trend(self, trend_id: str) -> Trend:
         return next(t for t in self.trends if t.id == trend_id)

@@ -7,7 +7,7 @@ from markupsafe import Markup
 from . import exports
 from .context import Context
 from .markup import escape, escape_lines, join, link
-from .models import NOT_REPORTED, Study
+from .models import LANGUAGES, NOT_REPORTED, Study
 from .reconcile import MET, NOT_KNOWN
 
 FOLDER = "studies"
@@ -35,7 +35,6 @@ FIELDS = [
     ("indexed_in", "Indexed in"),
     ("countries", "Countries or regions covered"),
 ]
-LANGUAGES = {"en": "English", "es": "Spanish", "pt": "Portuguese"}
 NOT_REPORTED_HTML = Markup('<span class="not-reported">not reported</span>')
 FROM_REVIEW = "The review"
 FROM_RECORD = "Public record (see Sources)"

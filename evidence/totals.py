@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from .dataset import Dataset, load, study_files
-from .study_pages import LANGUAGES
+from .models import LANGUAGES
 
 
 def totals(dataset: Dataset) -> dict[str, int]:

@@ -26,14 +26,8 @@ def _citations(ctx: Context, page: str, studies, more: dict | None = None) -> Ma
     return links
 
 
-def _years(ctx: Context) -> list[int]:
-    window = [c for c in ctx.review.criteria if c.field == "year" and c.min is not None and c.max is not None]
-    years = set(range(window[0].min, window[0].max + 1)) if window else set()
-    return sorted(years | {s.year for s in ctx.studies})
-
-
 def index_page(ctx: Context) -> str:
-    years = _years(ctx)
+    years = ctx.review.years(ctx.studies)
     trends, by_year, by_group = [], [], []
     for trend in ctx.review.trends:
         studies = ctx.studies_of_trend(trend.id)
