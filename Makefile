@@ -47,6 +47,5 @@ bench: $(VENV)/.runtime ## Benchmark at 16, 500 and 5,000 studies; writes docs/b
 test: $(VENV)/.dev ## Run the test suite
 	$(PY) -m pytest
 
-clean: ## Remove the built site and generated files (keeps .venv)
-	rm -rf site .cache
-	$(PY) build_site.py clean 2>/dev/null || true
+clean: ## Remove the built site, the generated files and the cache (keeps .venv)
+	@if [ -x $(PY) ]; then $(PY) build_site.py clean; else rm -rf site; fi

@@ -1,14 +1,30 @@
-"""Build the site with MkDocs into a temporary folder, then swap it into place."""
+"""Build the site with MkDocs into a staging folder, then swap it into place.
+
+Only one build runs in a repository at a time (a lock file); a build that finds another
+running stops with a message. Staging folders left by an interrupted build are removed
+by the next one. `site/` is replaced only by a complete build: a failure at any step
+leaves it as it was.
+"""
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 SITE = "site"
+LOCK = ".site.lock"
+STAGING = (".site-new-", ".site-old-")
+
+
+class BuildError(Exception):
+    """A build that cannot go on, with the one line that says why."""
 
 
 def source_date_epoch(root: Path) -> str:
@@ -33,27 +49,91 @@ def mkdocs_env(root: Path) -> dict:
     return env
 
 
-def build_site(root: Path) -> int:
-    """mkdocs build --strict into a new folder; replace site/ only if it succeeded."""
-    target = root / SITE
-    staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=root))
+@contextmanager
+def exclusive(root: Path):
+    """Hold the repository's build lock; BuildError when another build holds it."""
     try:
-        result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(root / "mkdocs.yml"),
-             "-d", str(staging)],
-            cwd=root, env=mkdocs_env(root), capture_output=True, text=True)
-        if result.returncode != 0:
-            sys.stderr.write(result.stdout + result.stderr)
-            print(f"mkdocs build failed; {SITE}/ was left as it was", file=sys.stderr)
-            return 1
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=".site-old-", dir=root))
+        handle = open(root / LOCK, "a+b")
+    except OSError as exc:
+        raise BuildError(f"cannot create {LOCK} in {root}: {exc.strerror or exc}") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise BuildError("another build is running in this folder; wait for it to finish") from None
+            raise
+        try:
+            _remove_leftovers(root)
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _remove_leftovers(root: Path) -> None:
+    """Staging folders of a build that was interrupted (no other build runs: the lock is held)."""
+    for entry in root.iterdir():
+        if entry.name.startswith(STAGING) and entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _ordinary(folder: Path) -> None:
+    """The permissions of a folder made by mkdir: mkdtemp makes 0700, which a web server could not read."""
+    mask = os.umask(0)
+    os.umask(mask)
+    folder.chmod(0o777 & ~mask)
+
+
+_WARNING = re.compile(r"^(?:WARNING|ERROR)\b.*", re.MULTILINE)
+
+
+def _mkdocs(root: Path, staging: Path) -> None:
+    """mkdocs build --strict into `staging`; BuildError with every warning when there is any."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(staging)],
+        cwd=root, env=mkdocs_env(root), capture_output=True, text=True)
+    output = result.stdout + result.stderr
+    warnings = _WARNING.findall(output)
+    if result.returncode != 0 or warnings:
+        last = [line for line in output.splitlines() if line.strip()][-1:]
+        sys.stderr.write("".join(f"{line}\n" for line in warnings or last))
+        raise BuildError(f"mkdocs build failed ({len(warnings)} warning{'s' * (len(warnings) != 1)} "
+                         "in strict mode); fix them")
+
+
+def _swap(root: Path, staging: Path) -> None:
+    """Put the new site in place of site/, whole or not at all."""
+    target = root / SITE
+    old = None
+    try:
+        if target.exists() or target.is_symlink():
+            old = Path(tempfile.mkdtemp(prefix=STAGING[1], dir=root))
             os.replace(target, old / SITE)
-        os.replace(staging, target)
-        if old:
-            shutil.rmtree(old)
-        return 0
+        try:
+            os.replace(staging, target)
+        except OSError:
+            if old:
+                os.replace(old / SITE, target)
+            raise
+    except OSError as exc:
+        raise BuildError(f"cannot replace {SITE}/: {exc.strerror or exc}") from None
+    if old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(root: Path) -> None:
+    """mkdocs build --strict into a new folder; replace site/ only if it succeeded. Raises BuildError.
+
+    The caller holds the lock (see `exclusive`).
+    """
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=STAGING[0], dir=root))
+    except OSError as exc:
+        raise BuildError(f"cannot create a staging folder in {root}: {exc.strerror or exc}") from None
+    try:
+        _ordinary(staging)
+        _mkdocs(root, staging)
+        _swap(root, staging)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

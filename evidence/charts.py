@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import io
+import re
 import textwrap
+import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
 
+from .cache import fingerprint
 from .models import LANGUAGES, Review, Study
 
 UNKNOWN_LABELS = ("Not recorded", "Not reported")
@@ -149,3 +153,44 @@ def render_svg(chart: Chart) -> str:
         out = io.StringIO()
         fig.savefig(out, format="svg", metadata=METADATA)
     return out.getvalue()
+
+
+def version() -> str:
+    """What decides a drawing besides the chart's data: this code and matplotlib's version."""
+    from importlib.metadata import version as installed
+
+    return fingerprint(Path(__file__)) + installed("matplotlib")
+
+
+# What render_svg's drawings are made of; a cached drawing with anything else is drawn again.
+_SVG, _XLINK, _RDF = "{http://www.w3.org/2000/svg}", "{http://www.w3.org/1999/xlink}", "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
+_TAGS = {_SVG + t for t in ("svg", "metadata", "defs", "style", "g", "path", "clipPath", "pattern", "rect",
+                            "text", "use")} | {"{http://creativecommons.org/ns#}Work", _RDF + "RDF",
+                                               "{http://purl.org/dc/elements/1.1/}format",
+                                               "{http://purl.org/dc/elements/1.1/}type"}
+_ATTRIBUTES = {"clip-path", "d", "fill", "height", "id", "patternUnits", "style", "transform", "type", "version",
+               "viewBox", "width", "x", "y", _XLINK + "href", _RDF + "resource"}
+_URL = re.compile(r"url\((?!#)|@import|javascript:|expression\(", re.IGNORECASE)
+
+
+def is_safe_svg(value: object) -> bool:
+    """True when `value` is an SVG of the kind render_svg draws: known elements and attributes, no script,
+    no event handler, no link or style that leaves the file."""
+    if not isinstance(value, str) or "<!ENTITY" in value or "<?xml-stylesheet" in value:
+        return False
+    try:
+        root = ET.fromstring(value)
+    except ET.ParseError:
+        return False
+    if root.tag != _SVG + "svg":
+        return False
+    for element in root.iter():
+        if element.tag not in _TAGS or not set(element.attrib) <= _ATTRIBUTES:
+            return False
+        if element.get(_XLINK + "href", "#").startswith("#") is False:
+            return False
+        if element.get(_RDF + "resource", "http://purl.org/dc/dcmitype/StillImage") != "http://purl.org/dc/dcmitype/StillImage":
+            return False
+        if any(_URL.search(text) for text in [element.text or "", *element.attrib.values()]):
+            return False
+    return True

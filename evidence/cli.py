@@ -2,19 +2,20 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from . import totals
-from .build import build_site, serve
+from .build import SITE, BuildError, build_site, exclusive, serve
+from .cache import Cache
 from .dataset import load, study_files
 from .fmt import format_files, study_warnings
-from .generate import generate
-from .problems import has_errors, summary
+from .generate import DOCS, GENERATED_FILES, GENERATED_FOLDERS, generate
+from .problems import has_errors, summary, visible
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ".cache"  # parsed documents, rendered references, charts, page keys: safe to delete
 
 
 def _report(problems, fmt: str, stream=sys.stdout) -> None:
@@ -25,15 +26,16 @@ def _report(problems, fmt: str, stream=sys.stdout) -> None:
 
 def cmd_check(args) -> int:
     """Validate review.yml and every study file; print every problem."""
-    dataset = load(args.root, args.root / CACHE)
-    problems = sorted(dataset.problems + study_warnings(dataset, args.root / CACHE))
+    cache = Cache.of(args.root)
+    dataset = load(args.root, cache)
+    problems = sorted(dataset.problems + study_warnings(dataset, cache))
     _report(problems, args.format)
     return 1 if has_errors(problems) else 0
 
 
-def _checked(args):
+def _checked(args, cache: Cache):
     """Load and check; print the problems; return the dataset, or None when there are errors."""
-    dataset = load(args.root, args.root / CACHE)
+    dataset = load(args.root, cache)
     if dataset.problems:
         _report(dataset.problems, "text", sys.stderr)
     return None if has_errors(dataset.problems) else dataset
@@ -41,26 +43,45 @@ def _checked(args):
 
 def cmd_generate(args) -> int:
     """Check, then write the generated pages, charts and downloads under docs/."""
-    dataset = _checked(args)
-    if dataset is None:
-        print("not generated: fix the errors above", file=sys.stderr)
-        return 1
-    writer = generate(dataset)
+    cache = Cache.of(args.root)
+    with exclusive(args.root):
+        dataset = _checked(args, cache)
+        if dataset is None:
+            print("not generated: fix the errors above", file=sys.stderr)
+            return 1
+        writer = generate(dataset, cache)
     print(f"generated docs/: {len(writer.kept)} files, {len(writer.written)} changed")
     return 0
 
 
 def cmd_build(args) -> int:
     """Check, generate, then build the site with MkDocs (--strict) into site/."""
-    dataset = _checked(args)
-    if dataset is None:
-        print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
-        return 1
-    generate(dataset)
-    status = build_site(args.root)
-    if status == 0:
-        print(f"built site/ from {len(dataset.studies)} studies")
-    return status
+    cache = Cache.of(args.root)
+    with exclusive(args.root):
+        dataset = _checked(args, cache)
+        if dataset is None:
+            print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
+            return 1
+        generate(dataset, cache)
+        build_site(args.root)
+    print(f"built site/ from {len(dataset.studies)} studies")
+    return 0
+
+
+def cmd_clean(args) -> int:
+    """Remove the built site, the generated pages and this repository's cache."""
+    with exclusive(args.root):
+        shutil.rmtree(args.root / SITE, ignore_errors=True)
+        docs = args.root / DOCS
+        for folder in GENERATED_FOLDERS:
+            shutil.rmtree(docs / folder, ignore_errors=True)
+        for name in GENERATED_FILES:
+            (docs / name).unlink(missing_ok=True)
+        cache = Cache.of(args.root)
+        cache.clear()
+    print(f"removed {SITE}/, the generated files under {DOCS}/ and the cache"
+          + (f" ({cache.folder})" if cache.folder else ""))
+    return 0
 
 
 def cmd_serve(args) -> int:
@@ -166,6 +187,7 @@ def parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
     commands.add_parser("generate", help="write the generated pages, charts and downloads under docs/").set_defaults(func=cmd_generate)
     commands.add_parser("build", help="check, generate and build the site into site/ (mkdocs --strict)").set_defaults(func=cmd_build)
+    commands.add_parser("clean", help="remove site/, the generated files under docs/ and the cache").set_defaults(func=cmd_clean)
     serve_cmd = commands.add_parser("serve", help="preview the site with live reload")
     serve_cmd.add_argument("--address", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
     serve_cmd.set_defaults(func=cmd_serve)
@@ -197,3 +219,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a read-only folder, a full disk: one line, never a traceback
+        where = f"{visible(exc.filename)}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}; {SITE}/ was left as it was", file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("error: the input is nested too deeply to be read", file=sys.stderr)
+        return 1

@@ -3,27 +3,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import Markup
 
 from . import charts, references
+from .cache import Cache, fingerprint
 from .markup import TEMPLATE_DIR, environment, escape
-from .writer import replace_file
 from .models import Review, Study
 from .reconcile import Reconciliation
 
 
 def _fingerprint(review: Review, edit_base: str | None) -> str:
     """What every page depends on besides its own data: the review, the templates, the code."""
-    digest = hashlib.sha256(json.dumps(review.raw, sort_keys=True, default=str).encode())
-    digest.update(repr(edit_base).encode())
     here = Path(__file__).resolve().parent
-    for file in sorted([*here.glob("*.py"), *TEMPLATE_DIR.glob("*.j2")]):
-        digest.update(file.name.encode() + file.read_bytes())
-    return digest.hexdigest()
+    code = fingerprint(*sorted([*here.glob("*.py"), *TEMPLATE_DIR.glob("*.j2")]))
+    return hashlib.sha256(json.dumps([review.raw, edit_base, code], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def page_url(page: str) -> str:
@@ -55,7 +52,7 @@ class Context:
     reconciliation: Reconciliation
     repo_url: str | None
     edit_base: str | None
-    cache_dir: Path | None
+    cache: Cache
     env: object = field(default=None)
     labels: dict = field(default_factory=dict)
     refs: dict = field(default_factory=dict)
@@ -68,7 +65,7 @@ class Context:
     def __post_init__(self):
         self.env = environment()
         self.labels = references.year_labels(self.studies)
-        self.refs = references.render_all(self.studies, self.cache_dir / "references" if self.cache_dir else None)
+        self.refs = references.render_all(self.studies, self.cache)
         self.fingerprint = _fingerprint(self.review, self.edit_base)
         self.by_id = {s.id: s for s in self.studies}
         self.ordered = sorted(self.studies, key=references.sort_key)
@@ -80,18 +77,15 @@ class Context:
         return hashlib.sha256(repr((self.fingerprint, parts)).encode()).hexdigest()
 
     def chart_svg(self, chart) -> str:
-        """A chart's SVG, drawn only when its numbers or the chart code changed."""
-        if chart in self.svgs:
-            return self.svgs[chart]
-        file = self.cache_dir / "charts" / f"{self.key(chart)}.svg" if self.cache_dir else None
-        try:
-            svg = file.read_text(encoding="utf-8")
-        except (OSError, AttributeError):
-            svg = charts.render_svg(chart)
-            if file:
-                replace_file(file, svg)
-        self.svgs[chart] = svg
-        return svg
+        """A chart's SVG, drawn only when its numbers, words or the chart code changed."""
+        if chart not in self.svgs:
+            space = self.cache.namespace("charts", charts.version())
+            svg = space.get([chart], charts.is_safe_svg)
+            if svg is None:
+                svg = charts.render_svg(chart)
+                space.put([chart], svg)
+            self.svgs[chart] = svg
+        return self.svgs[chart]
 
     def render(self, template: str, **values) -> str:
         return self.env.get_template(template).render(**values)

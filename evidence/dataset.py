@@ -2,26 +2,76 @@
 from __future__ import annotations
 
 import hashlib
-import pickle
+import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from . import rules
-from .loader import Document, read_file
+from .cache import Cache, fingerprint
+from .loader import NOT_REGULAR, Document, read_bytes, read_regular, relative
 from .models import Review, Study, review_from, study_from
-from .problems import Problem
+from .problems import ERROR, WARNING, Problem
 from .reconcile import Reconciliation, as_problems, reconcile
 from .schema import SCHEMA_DIR, schema_problems
-from .writer import replace_file
 
 REVIEW_FILE = "review.yml"
 STUDY_DIR = "studies"
 
 
+TEMPLATE_PREFIX = "_"  # studies/_template.yml: a file to copy, not a study
+
+
+def scan(root: Path) -> tuple[list[Path], list[Problem]]:
+    """The study files in name order, and a problem for everything else under studies/.
+
+    A study file is a regular file named <id>.yml directly in studies/. Nothing is skipped
+    without a word: a link, folder, FIFO or device, a file in a sub-folder and a file with
+    another name is each a problem naming its path (files starting with `_` are templates).
+    Links are never followed.
+    """
+    files: list[Path] = []
+    problems: list[Problem] = []
+
+    def refuse(path: str, message: str) -> None:
+        problems.append(Problem(path, 1, 1, ERROR, message))
+
+    def walk(folder: Path, nested: bool) -> None:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            refuse(relative(folder, root), f"cannot list the folder: {exc.strerror or exc}")
+            return
+        if nested and not entries:
+            refuse(relative(folder, root), NOT_REGULAR["folder"])
+        for entry in entries:
+            path = relative(Path(entry.path), root)
+            if entry.is_symlink():
+                refuse(path, NOT_REGULAR["link"])
+            elif entry.is_dir(follow_symlinks=False):
+                walk(Path(entry.path), True)
+            elif not entry.is_file(follow_symlinks=False):
+                refuse(path, NOT_REGULAR["other"])
+            elif nested:
+                refuse(path, f"is in a sub-folder; study files go directly in {STUDY_DIR}/ as <id>.yml")
+            elif entry.name.startswith(TEMPLATE_PREFIX) and entry.name.endswith(".yml"):
+                continue
+            elif not entry.name.endswith(".yml"):
+                suffix = Path(entry.name).suffix
+                hint = "rename it to end in .yml" if suffix.lower() in (".yml", ".yaml") else "remove it or move it out of studies/"
+                refuse(path, f"is not a study file (study files are named <id>.yml); {hint}")
+            else:
+                files.append(Path(entry.path))
+
+    if (root / STUDY_DIR).is_symlink():
+        refuse(STUDY_DIR, NOT_REGULAR["link"])
+    elif (root / STUDY_DIR).is_dir():
+        walk(root / STUDY_DIR, False)
+    return files, problems
+
+
 def study_files(root: Path) -> list[Path]:
-    """Study files in name order; files whose name starts with `_` (the template) are skipped."""
-    return sorted(p for p in (root / STUDY_DIR).glob("*.yml") if not p.name.startswith("_"))
+    """The study files in name order (see `scan` for what is refused)."""
+    return scan(root)[0]
 
 
 @dataclass
@@ -39,87 +89,105 @@ class Dataset:
         return not any(p.severity == "error" for p in self.problems)
 
 
-class _Cache:
-    """Documents already read and validated, by file content: a file that did not change is not parsed again.
-
-    Kept in one pickle under .cache/ (safe to delete); entries carry a fingerprint of
-    the reader, the schema code and the schema files, so a change to any of them
-    invalidates every entry.
-    """
-
-    def __init__(self, folder: Path | None, root: Path):
-        self.root = root
-        self.file = folder / "documents.pickle" if folder else None
-        self.entries: dict = {}
-        self.used: dict = {}
-        if self.file:
-            try:
-                with self.file.open("rb") as handle:
-                    stored = pickle.load(handle)
-                if stored.get("fingerprint") == _fingerprint():
-                    self.entries = stored["entries"]
-            except Exception:  # a damaged or old cache is simply rebuilt
-                self.entries = {}
-
-    def read(self, file: Path, path: str, schema: str) -> tuple[Document | None, list[Problem], list[Problem]]:
-        """(document, reading problems, schema problems) of one file."""
-        try:
-            digest = hashlib.sha256(file.read_bytes()).digest()
-        except OSError:
-            digest = None
-        entry = self.entries.get(path)
-        if digest is not None and entry and entry[0] == digest:
-            self.used[path] = entry
-            return entry[1], entry[2], entry[3]
-        doc, read = read_file(file, self.root)
-        checked = schema_problems(doc, schema) if doc is not None else []
-        if digest is not None:
-            self.used[path] = (digest, doc, read, checked)
-        return doc, read, checked
-
-    def save(self) -> None:
-        if not self.file or self.used == self.entries:
-            return
-        try:
-            replace_file(self.file, pickle.dumps({"fingerprint": _fingerprint(), "entries": self.used},
-                                                 protocol=pickle.HIGHEST_PROTOCOL))
-        except OSError:
-            pass
+def _encode(doc: Document | None, read: list[Problem], checked: list[Problem]) -> dict:
+    problems = lambda found: [[p.path, p.line, p.column, p.severity, p.message] for p in found]  # noqa: E731
+    encoded = {"read": problems(read), "checked": problems(checked), "doc": None}
+    if doc is not None:
+        encoded["doc"] = {"data": doc.data,
+                          "positions": [[list(k), *v] for k, v in doc.positions.items()],
+                          "keys": [[list(k), *v] for k, v in doc.key_positions.items()]}
+    return encoded
 
 
-@lru_cache(maxsize=1)
-def _fingerprint() -> str:
+def _positions(rows) -> dict | None:
+    if not isinstance(rows, list):
+        return None
+    table = {}
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], list)
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in row[1:])
+                and all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in row[0])):
+            return None
+        table[tuple(row[0])] = (row[1], row[2])
+    return table
+
+
+def _problems(rows, path: str) -> list[Problem] | None:
+    if not isinstance(rows, list):
+        return None
+    found = []
+    for row in rows:
+        if not (isinstance(row, list) and len(row) == 5 and row[0] == path and row[3] in (ERROR, WARNING)
+                and all(isinstance(x, int) and not isinstance(x, bool) for x in row[1:3]) and isinstance(row[4], str)):
+            return None
+        found.append(Problem(*row))
+    return found
+
+
+def _decode(value: object, path: str) -> tuple[Document | None, list[Problem], list[Problem]] | None:
+    """A cached reading, checked field by field; None when anything is out of shape."""
+    if not isinstance(value, dict) or set(value) != {"read", "checked", "doc"}:
+        return None
+    read, checked = _problems(value["read"], path), _problems(value["checked"], path)
+    if read is None or checked is None:
+        return None
+    stored = value["doc"]
+    if stored is None:
+        return None, read, checked
+    if not isinstance(stored, dict) or not isinstance(stored.get("data"), dict):
+        return None
+    positions, keys = _positions(stored.get("positions")), _positions(stored.get("keys"))
+    if positions is None or keys is None:
+        return None
+    return Document(path, stored["data"], positions, keys), read, checked
+
+
+def _read(space, file: Path, path: str, schema: str) -> tuple[Document | None, list[Problem], list[Problem]]:
+    """(document, reading problems, schema problems) of one file, from the cache when its bytes were seen."""
+    raw, refused = read_regular(file, path)
+    if raw is None:
+        return None, refused, []
+    parts = [path, schema, hashlib.sha256(raw).hexdigest()]
+    cached = space.get(parts, lambda value: _decode(value, path) is not None)
+    if cached is not None:
+        return _decode(cached, path)
+    doc, read = read_bytes(raw, path)
+    checked = schema_problems(doc, schema) if doc is not None else []
+    space.put(parts, _encode(doc, read, checked))
+    return doc, read, checked
+
+
+def _version() -> str:
     here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    for part in [here / "loader.py", here / "schema.py", here / "problems.py", *sorted(SCHEMA_DIR.glob("*.json"))]:
-        digest.update(part.read_bytes())
-    return digest.hexdigest()
+    return fingerprint(here / "loader.py", here / "schema.py", here / "problems.py", here / "dataset.py",
+                       *sorted(SCHEMA_DIR.glob("*.json")))
 
 
-def load(root: Path, cache_dir: Path | None = None) -> Dataset:
+def load(root: Path, cache: Cache | None = None) -> Dataset:
     """Read, validate and cross-check everything; never raises for bad data.
 
-    With `cache_dir`, files whose content did not change since the last run are
-    not parsed or validated again.
+    With a cache, files whose bytes were read before are not parsed or validated again.
     """
     dataset = Dataset(root)
     problems = dataset.problems
-    cache = _Cache(cache_dir, root)
-    review_doc, found, invalid = cache.read(root / REVIEW_FILE, REVIEW_FILE, "review")
+    space = (cache or Cache(None)).namespace("documents", _version())
+    review_doc, found, invalid = _read(space, root / REVIEW_FILE, REVIEW_FILE, "review")
     problems += found + invalid
     if invalid:
         review_doc = None
+    files, refused = scan(root)
+    problems += refused
     docs: list[Document] = []
     valid: list[Document] = []
-    for file in study_files(root):
-        doc, found, invalid = cache.read(file, f"{STUDY_DIR}/{file.name}", "study")
+    for file in files:
+        doc, found, invalid = _read(space, file, f"{STUDY_DIR}/{file.name}", "study")
         problems += found + invalid
         if doc is None:
             continue
         docs.append(doc)
         if not invalid:
             valid.append(doc)
-    cache.save()
+    space.save()
     if review_doc is not None:
         problems += rules.all_problems(review_doc, docs)
     else:

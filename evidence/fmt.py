@@ -25,9 +25,7 @@ comments; otherwise the file is left alone and the reason is reported.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import io
-import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -38,7 +36,8 @@ from types import SimpleNamespace
 
 import yaml
 
-from .loader import _resolve, read_bytes, relative
+from .cache import Cache, fingerprint
+from .loader import _resolve, read_bytes, read_regular, relative
 from .problems import ERROR, WARNING, Problem
 from .schema import load_schema
 from .writer import replace_file
@@ -313,11 +312,19 @@ class Outcome:
 def format_files(files: list[Path], root: Path, write: bool = True) -> list[Outcome]:
     """Put each file in canonical form (or, with write=False, only tell which are not)."""
     outcomes = []
+    studies = Path(os.path.abspath(root / "studies"))
     for file in files:
         path = relative(file, root)
+        if Path(os.path.abspath(file)).parent != studies:
+            outcomes.append(Outcome(path, error="is not in studies/; fmt formats study files only"))
+            continue
+        raw, refused = read_regular(file, path)
+        if raw is None:
+            outcomes.append(Outcome(path, error=refused[0].message))
+            continue
         try:
-            text = file.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
             outcomes.append(Outcome(path, error=f"cannot be read: {exc}"))
             continue
         try:
@@ -330,7 +337,7 @@ def format_files(files: list[Path], root: Path, write: bool = True) -> list[Outc
             continue
         changed = result != text
         if changed and write:
-            file.write_bytes(result.encode("utf-8"))
+            replace_file(file, result)  # a new file renamed into place: never written through a link
         outcomes.append(Outcome(path, changed))
     return outcomes
 
@@ -343,41 +350,12 @@ def is_canonical(text: str, path: str = "study") -> bool | None:
         return None
 
 
-@lru_cache(maxsize=1)
-def _fingerprint() -> str:
+def _version() -> str:
     """What the canonical form depends on: this module, the schema, the reader and ruamel.yaml's version."""
-    digest = hashlib.sha256()
     here = Path(__file__).resolve().parent
-    spec = importlib.util.find_spec("ruamel.yaml")
-    for part in [Path(__file__), here.parent / "schema" / "study.schema.json", here / "loader.py",
-                 Path(spec.origin) if spec and spec.origin else None]:
-        if part is not None:
-            digest.update(part.read_bytes())
-    return digest.hexdigest()
+    from importlib.metadata import version
 
-
-class _Cache:
-    """Which file contents are canonical, by SHA-256, in .cache/canonical.json (safe to delete)."""
-
-    def __init__(self, folder: Path | None):
-        self.file = folder / "canonical.json" if folder else None
-        self.known: dict[str, bool | None] = {}  # None: fmt cannot format it (fmt says why)
-        self.used: dict[str, bool | None] = {}
-        if self.file:
-            try:
-                stored = json.loads(self.file.read_text(encoding="utf-8"))
-                if stored.get("fingerprint") == _fingerprint():
-                    self.known = {k: v for k, v in stored["files"].items() if v is None or isinstance(v, bool)}
-            except (OSError, ValueError, AttributeError, KeyError, TypeError):
-                self.known = {}
-
-    def save(self) -> None:
-        if not self.file or self.used == self.known:
-            return
-        try:
-            replace_file(self.file, json.dumps({"fingerprint": _fingerprint(), "files": self.used}))
-        except OSError:
-            pass
+    return fingerprint(Path(__file__), here.parent / "schema" / "study.schema.json", here / "loader.py") + version("ruamel.yaml")
 
 
 def _verdict(item: tuple[str, bytes]) -> bool | None:
@@ -391,44 +369,42 @@ def _verdict(item: tuple[str, bytes]) -> bool | None:
 PARALLEL_FROM = 200  # files not seen before worth starting worker processes for (ruamel takes ~10 ms a file)
 
 
-def canonical_warnings(root: Path, paths: list[str], cache_dir: Path | None = None) -> list[Problem]:
+def canonical_warnings(root: Path, paths: list[str], cache: Cache | None = None) -> list[Problem]:
     """A warning for each of these study files (valid ones; paths relative to root) that is not canonical.
 
-    With `cache_dir`, a content already seen is not formatted again, and
-    ruamel.yaml is not even imported when every file was seen. Many new files
-    are checked on every core.
+    With a cache, a content already seen is not formatted again, and ruamel.yaml is not
+    even imported when every file was seen. Many new files are checked on every core.
     """
-    cache = _Cache(cache_dir)
+    space = (cache or Cache(None)).namespace("canonical", _version())
     keys: dict[str, str] = {}
+    known: dict[str, bool | None] = {}
     unseen: list[tuple[str, bytes]] = []
     for path in paths:
-        try:
-            raw = (root / path).read_bytes()
-        except OSError:
+        raw, _ = read_regular(root / path, path)
+        if raw is None:
             continue
         keys[path] = hashlib.sha256(raw).hexdigest()
-        if keys[path] not in cache.known:
+        stored = space.get([keys[path]], lambda value: value in ([None], [True], [False]))
+        if stored is not None:
+            known[keys[path]] = stored[0]
+        elif keys[path] not in known:
             unseen.append((path, raw))
     if len(unseen) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=get_context("fork")) as pool:
             verdicts = list(pool.map(_verdict, unseen, chunksize=32))
     else:
         verdicts = [_verdict(item) for item in unseen]
-    found = {keys[path]: verdict for (path, _), verdict in zip(unseen, verdicts)}
-    warnings = []
-    for path, key in keys.items():
-        verdict = found[key] if key in found else cache.known[key]
-        cache.used[key] = verdict
-        if verdict is False:
-            warnings.append(Problem(path, 1, 1, WARNING, NOT_CANONICAL))
-    cache.save()
-    return warnings
+    for (path, _), verdict in zip(unseen, verdicts):
+        known[keys[path]] = verdict
+        space.put([keys[path]], [verdict])
+    space.save()
+    return [Problem(path, 1, 1, WARNING, NOT_CANONICAL) for path, key in keys.items() if known[key] is False]
 
 
-def study_warnings(dataset, cache_dir: Path | None = None) -> list[Problem]:
+def study_warnings(dataset, cache: Cache | None = None) -> list[Problem]:
     """The canonical-form warnings of `check`: only for study files without errors."""
     from .dataset import STUDY_DIR, study_files
 
     errors = {p.path for p in dataset.problems if p.severity == ERROR}
     paths = [f"{STUDY_DIR}/{file.name}" for file in study_files(dataset.root)]
-    return canonical_warnings(dataset.root, [p for p in paths if p not in errors], cache_dir)
+    return canonical_warnings(dataset.root, [p for p in paths if p not in errors], cache)

@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 
 from . import checks_page, downloads, fields_page, findings, reference_page, review_pages, study_pages, trends
+from .cache import Cache
 from .context import Context
 from .dataset import Dataset
 from .writer import Writer
@@ -31,15 +32,15 @@ def site_settings(root: Path) -> tuple[str | None, str | None]:
     return repo.rstrip("/"), f"{repo.rstrip('/')}/{'/'.join(branch)}"
 
 
-def generate(dataset: Dataset, cache_dir: Path | None = None) -> Writer:
+def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
     """Write the generated files of a checked dataset; unchanged files are left alone."""
     root = dataset.root
     repo_url, edit_base = site_settings(root)
-    cache = cache_dir if cache_dir is not None else root / ".cache"
+    cache = cache or Cache(None)
     ctx = Context(dataset.review, dataset.studies, dataset.reconciliation, repo_url, edit_base, cache)
-    writer = Writer(root / DOCS, cache / "pages.json")
+    writer = Writer(root / DOCS, cache.namespace("pages", ctx.fingerprint))
     for module in MODULES:
         module.write(writer, ctx)
     writer.remove_stale(GENERATED_FOLDERS, GENERATED_FILES)
-    writer.save_manifest()
+    cache.save()
     return writer

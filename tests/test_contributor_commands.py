@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from conftest import ROOT, make_repo
 from evidence import fmt, importer, scaffold
+from evidence.cache import Cache
 from evidence.dataset import load, study_files
 from evidence.loader import read_bytes
 from evidence.schema import load_schema
@@ -447,11 +448,11 @@ def test_check_warns_only_for_a_valid_file(tmp_path):
 
 def test_canonical_verdicts_are_cached(tmp_path):
     root = make_repo(tmp_path, {"studies/new-2023.yml": MESSY})
-    cache = tmp_path / "cache"
+    folder = tmp_path / "cache"
     paths = ["studies/new-2023.yml", "studies/vicente-2022.yml"]
-    first = fmt.canonical_warnings(root, paths, cache)
+    first = fmt.canonical_warnings(root, paths, Cache(folder))
     assert [p.path for p in first] == ["studies/new-2023.yml"]
-    assert (cache / "canonical.json").exists()
-    assert fmt.canonical_warnings(root, paths, cache) == first
-    shutil.rmtree(cache)
+    assert (folder / "canonical.json").exists()
+    assert fmt.canonical_warnings(root, paths, Cache(folder)) == first
+    shutil.rmtree(folder)
     assert fmt.canonical_warnings(root, paths, None) == first

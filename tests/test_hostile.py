@@ -85,7 +85,7 @@ def test_warning_only_study_builds(tmp_path, name):
     dataset = load(root)
     assert dataset.ok
     assert name in {s.id for s in dataset.studies}
-    generate(dataset, cache_dir=tmp_path / "cache")
+    generate(dataset)
     page = (root / "docs" / "studies" / f"{name}.md").read_text(encoding="utf-8")
     assert "# Digital government in a Peruvian municipality" in page
 
@@ -201,7 +201,7 @@ def site(tmp_path_factory):
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     dataset = load(root)
     assert dataset.ok, [p.text() for p in dataset.problems if p.severity == "error"]
-    generate(dataset, cache_dir=tmp / "cache")
+    generate(dataset)
     return root, study
 
 

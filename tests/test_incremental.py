@@ -1,10 +1,22 @@
-"""Incremental generation: unchanged outputs are not rewritten, caches are safe to delete or damage."""
+"""Incremental generation and the cache: unchanged outputs are not rewritten; nothing in the cache is trusted.
+
+The cache (evidence/cache.py) may be deleted, damaged or forged: the output is the same
+in every case, and nothing in it is ever run.
+"""
 from __future__ import annotations
 
 import hashlib
+import hmac
+import json
+import re
+import shutil
+import subprocess
 
 import pytest
 
+from conftest import ROOT, run_cli
+from evidence import cache as cache_module
+from evidence.cache import Cache, folder_for
 from evidence.dataset import load
 from evidence.generate import generate
 from test_site import copy_repo
@@ -18,12 +30,13 @@ def _digest(folder):
 @pytest.fixture
 def root(tmp_path):
     root = copy_repo(tmp_path / "repo")
-    generate(load(root, root / ".cache"))
+    _run(root, tmp_path / "cache")
     return root
 
 
-def _run(root):
-    return generate(load(root, root / ".cache"))
+def _run(root, folder=None):
+    cache = Cache(folder or root.parent / "cache")
+    return generate(load(root, cache), cache)
 
 
 def test_nothing_changed_rewrites_nothing(root):
@@ -52,14 +65,12 @@ def test_a_review_change_reaches_every_study_page(root):
 
 def test_deleting_or_damaging_the_cache_changes_no_output(root):
     before = _digest(root / "docs")
-    (root / ".cache" / "documents.pickle").write_bytes(b"not a pickle")
-    (root / ".cache" / "pages.json").write_text("{", encoding="utf-8")
-    for file in (root / ".cache" / "references").glob("*.json"):
-        file.write_text("[", encoding="utf-8")
+    folder = root.parent / "cache"
+    for file in folder.glob("*.json"):
+        file.write_text("{", encoding="utf-8")
     _run(root)
     assert _digest(root / "docs") == before
-    import shutil
-    shutil.rmtree(root / ".cache")
+    shutil.rmtree(folder)
     _run(root)
     assert _digest(root / "docs") == before
 
@@ -67,5 +78,110 @@ def test_deleting_or_damaging_the_cache_changes_no_output(root):
 def test_an_edited_file_is_read_again_not_taken_from_the_cache(root):
     study = root / "studies" / "cuno-2021.yml"
     study.write_text(study.read_text(encoding="utf-8").replace("year: 2021", "year: twenty"), encoding="utf-8")
-    problems = [p.text() for p in load(root, root / ".cache").problems if p.severity == "error"]
+    problems = [p.text() for p in load(root, Cache(root.parent / "cache")).problems if p.severity == "error"]
     assert problems == ["studies/cuno-2021.yml:5:7: error: `year` must be a whole number such as 2022; got 'twenty'"]
+
+
+def _entries(folder, name):
+    return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))["entries"]
+
+
+def _forge(folder, name, change, secret=None):
+    """Rewrite every entry of one namespace with `change(value)`, sealed with `secret` (default: a wrong one)."""
+    entries = _entries(folder, name)
+    for key, (payload, _) in entries.items():
+        forged = json.dumps(change(json.loads(payload)), ensure_ascii=False)
+        seal = hmac.new(secret or b"x" * 32, f"{key}\0{forged}".encode(), hashlib.sha256).hexdigest()
+        entries[key] = [forged, seal]
+    (folder / f"{name}.json").write_text(json.dumps({"format": 1, "entries": entries}), encoding="utf-8")
+
+
+XSS = '<img src=x onerror="alert(1)">'
+
+
+@pytest.mark.parametrize("name, change", [
+    ("references", lambda value: XSS + value),
+    ("charts", lambda value: value.replace("<defs>", "<script>alert(1)</script><defs>")),
+    ("documents", lambda value: {**value, "doc": {**value["doc"], "data": {**(value["doc"] or {}).get("data", {}), "title": XSS}}}
+     if value["doc"] else value),
+    ("pages", lambda value: "0" * 64),
+])
+def test_a_forged_entry_is_a_miss(root, name, change):
+    """Without the folder's secret, an entry cannot be made to count: the output is the one the data make."""
+    folder = root.parent / "cache"
+    before = _digest(root / "docs")
+    _forge(folder, name, change)
+    _run(root)
+    assert _digest(root / "docs") == before
+
+
+def test_an_entry_sealed_with_the_secret_is_still_checked_and_escaped(root):
+    """Even a correctly sealed entry is validated on read (charts) and escaped on output (references)."""
+    folder = root.parent / "cache"
+    secret = (folder / "secret").read_bytes()
+    _forge(folder, "references", lambda value: XSS + value, secret)
+    _forge(folder, "charts", lambda value: value.replace("<defs>", "<script>alert(1)</script><defs>"), secret)
+    (root / "docs" / "references.md").unlink()
+    for file in (root / "docs" / "studies").glob("*.md"):
+        file.unlink()
+    _run(root)
+    page = (root / "docs" / "references.md").read_text(encoding="utf-8")
+    assert XSS not in page and "&lt;img src&#61;x onerror&#61;&quot;alert(1)&quot;&gt;Cuno. (2021)." in page
+    assert not [p for p in (root / "docs" / "assets" / "charts").glob("*.svg") if b"<script" in p.read_bytes()]
+
+
+def test_a_tampered_generated_page_is_rewritten(root):
+    """A page whose inputs did not change is not rendered again only if its file is what was written."""
+    page = root / "docs" / "studies" / "cuno-2021.md"
+    good = page.read_bytes()
+    page.write_bytes(good + XSS.encode())
+    written = _run(root).written
+    assert written == ["studies/cuno-2021.md"] and page.read_bytes() == good
+
+
+def test_the_cache_is_json_never_pickle():
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "evidence").glob("*.py"))
+    assert not re.search(r"\b(import|from) (pickle|marshal|shelve|dill|joblib)\b", source)
+
+
+def test_a_cache_folder_inside_the_repository_is_never_used(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    root.mkdir()
+    monkeypatch.setenv(cache_module.ENV, str(root / ".cache"))
+    assert folder_for(root) is None
+    monkeypatch.setenv(cache_module.ENV, str(root))
+    assert folder_for(root) is None
+    monkeypatch.delenv(cache_module.ENV)
+    default = folder_for(root)
+    assert default is not None and root not in default.parents
+
+
+def _git(root, *args):
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+                        "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(root), "PATH": "/usr/bin:/bin"})
+
+
+def test_poisoned_files_committed_under_the_cache_change_nothing_and_run_nothing(tmp_path, monkeypatch):
+    """A clone whose commits hold a forged .cache/ (pickles, references with markup, pages) builds the same docs/."""
+    clean = copy_repo(tmp_path / "clean")
+    poisoned = copy_repo(tmp_path / "poisoned")
+    marker = tmp_path / "pwned"
+    bad = poisoned / ".cache"
+    (bad / "references").mkdir(parents=True)
+    pickle_payload = b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR."  # pickle protocol 0: os.system
+    for name in ("documents.pickle", "documents.json", "references.json", "charts.json", "pages.json",
+                 "canonical.json", "secret"):
+        (bad / name).write_bytes(pickle_payload if name.endswith("pickle") else b'{"format": 1, "entries": {}}')
+    (bad / "references" / "x.json").write_text(json.dumps([XSS, XSS]), encoding="utf-8")
+    _git(poisoned, "init", "-q")
+    _git(poisoned, "add", "-A")
+    _git(poisoned, "add", "-f", ".cache")
+    _git(poisoned, "commit", "-qm", "poison")
+    for repo in (clean, poisoned):
+        monkeypatch.delenv(cache_module.ENV, raising=False)  # each uses its default folder, outside the repository
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        result = run_cli(repo, "generate")
+        assert result.returncode == 0, result.stderr
+    assert _digest(poisoned / "docs") == _digest(clean / "docs")
+    assert not marker.exists()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 from dataclasses import replace
@@ -10,6 +11,7 @@ import markdown
 
 from conftest import ROOT
 from evidence import references as refs
+from evidence.cache import Cache
 from evidence.dataset import load
 from evidence.models import Author
 
@@ -143,9 +145,9 @@ def test_review_reference_has_no_date():
 def test_cache_gives_the_same_result_and_survives_damage(tmp_path):
     studies = DATA.studies[:3]
     fresh = refs.render_all(studies)
-    assert refs.render_all(studies, tmp_path) == fresh
-    files = sorted(tmp_path.glob("*.json"))
-    assert len(files) == 3
-    files[0].write_text("not json", encoding="utf-8")
-    assert refs.render_all(studies, tmp_path) == fresh
-    assert len(list(tmp_path.glob("*.json"))) == 3
+    assert refs.render_all(studies, Cache(tmp_path)) == fresh
+    stored = json.loads((tmp_path / "references.json").read_text(encoding="utf-8"))
+    assert len(stored["entries"]) == 3
+    (tmp_path / "references.json").write_text("not json", encoding="utf-8")
+    assert refs.render_all(studies, Cache(tmp_path)) == fresh
+    assert len(json.loads((tmp_path / "references.json").read_text(encoding="utf-8"))["entries"]) == 3

@@ -195,11 +195,12 @@ def test_totals_diff_after_adding_one_study(tmp_path):
 
 def test_a_crowded_matrix_cell_links_to_the_filtered_findings(monkeypatch, tmp_path):
     from evidence import trends
+    from evidence.cache import Cache
     from evidence.context import Context
     from evidence.dataset import load
     monkeypatch.setattr(trends, "CELL_LIMIT", 1)
     data = load(ROOT)
-    ctx = Context(data.review, data.studies, data.reconciliation, None, None, tmp_path)
+    ctx = Context(data.review, data.studies, data.reconciliation, None, None, Cache(tmp_path))
     page = trends.index_page(ctx)
     assert "?trends=ict-modernization&amp;year=2023" not in page  # one study: listed, no link
     assert "<a href=\"../findings/?trends=local-regional&#38;year=2022\">and 1 more</a>" in page
