@@ -117,8 +117,9 @@ def _swap(root: Path, staging: Path) -> None:
             raise
     except OSError as exc:
         raise BuildError(f"cannot replace {SITE}/: {exc.strerror or exc}") from None
-    if old:
-        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if old and target.exists():  # the new site, or the old one put back: the folder is not needed
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def build_site(root: Path) -> None:

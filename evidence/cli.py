@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:  # a read-only folder, a full disk: one line, never a traceback
-        where = f"{visible(exc.filename)}: " if exc.filename else ""
+        where = f"{visible(_shown(Path(exc.filename), args.root))}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}; {SITE}/ was left as it was", file=sys.stderr)
         return 1
     except RecursionError:

@@ -84,7 +84,19 @@ def _cell(value) -> str:
                          for v in value)
     else:
         text = str(value)
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text  # no spreadsheet formulas
+    return spreadsheet_safe(text)
+
+
+# Where a spreadsheet may start a cell: the start of the value, or after any character that some locale
+# or import dialog splits on (comma; semicolon in Spanish, French or German locales; tab; bar), past
+# spaces and quote marks. What a formula starts with, in ASCII and full width.
+_FORMULA = re.compile(r"""(^|[,;\t|])([\s"']*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])""")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """Text for a CSV cell that no spreadsheet, in any locale, reads as a formula: a quote mark (')
+    before every '=', '+', '-' or '@' that could start a cell once the text is split."""
+    return _FORMULA.sub(lambda m: f"{m[1]}{m[2]}'", text)
 
 
 def studies_csv(studies: list[Study]) -> bytes:

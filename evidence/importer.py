@@ -30,15 +30,16 @@ import json
 import logging
 import re
 import textwrap
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator
 
 from . import fmt
+from .dataset import study_files
 from .loader import read_file
-from .schema import load_schema
+from .schema import field_validator
 from .scaffold import STUDY_DIR, ScaffoldError, derive_id, free_id, render, review_ids, write_new
 
 
@@ -89,14 +90,8 @@ def doi(value: str) -> str:
     return _DOI_PREFIX.sub("", value).strip()
 
 
-@lru_cache(maxsize=None)
-def _validator(name: str) -> Draft202012Validator:
-    properties = load_schema("study")["properties"]
-    return Draft202012Validator(properties[name])
-
-
 def _valid(name: str, value) -> bool:
-    return _validator(name).is_valid(value)
+    return field_validator("study", name).is_valid(value)
 
 
 def _shown(value) -> str:
@@ -587,26 +582,33 @@ def read_references(file: Path) -> list[Reference]:
     except UnicodeDecodeError as exc:
         raise ReferenceFileError(f"{file}: is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
                                  "export it again as UTF-8") from None
-    return reader(text, str(file))
+    try:
+        return reader(text, str(file))
+    except RecursionError:
+        raise ReferenceFileError(f"{file}: is nested too deeply to be read (brackets or braces inside each other "
+                                 "thousands of times); export it again") from None
 
 
 def _title_key(text) -> str:
-    return re.sub(r"\W+", "", str(text).casefold()) if text else ""
+    """A title for comparison: one Unicode spelling (NFKC), no case, only letters and digits."""
+    return re.sub(r"\W+", "", unicodedata.normalize("NFKC", str(text)).casefold()) if text else ""
+
+
+def _doi_key(doi: str) -> str:
+    return unicodedata.normalize("NFKC", doi).casefold()
 
 
 def _existing(root: Path) -> tuple[dict[str, str], dict[str, str]]:
     """DOIs and titles already in study files, each with the file's path."""
     dois: dict[str, str] = {}
     titles: dict[str, str] = {}
-    for file in sorted((root / STUDY_DIR).glob("*.yml")):
-        if file.name.startswith("_"):
-            continue
+    for file in study_files(root):
         doc, _ = read_file(file, root)
         if doc is None:
             continue
         path = f"{STUDY_DIR}/{file.name}"
         if isinstance(doc.data.get("doi"), str):
-            dois.setdefault(doc.data["doi"].lower(), path)
+            dois.setdefault(_doi_key(doc.data["doi"]), path)
         for key in ("title", "original_title"):
             if _title_key(doc.data.get(key)):
                 titles.setdefault(_title_key(doc.data[key]), path)
@@ -665,8 +667,8 @@ def import_references(root: Path, references: list[Reference]) -> list[Outcome]:
         if "year" not in values:
             outcome.skipped = "it has no year, so no id can be made; start it with `python build_site.py new`"
             continue
-        if values.get("doi") and values["doi"].lower() in dois:
-            outcome.skipped = f"its DOI {values['doi']} is already in {dois[values['doi'].lower()]}"
+        if values.get("doi") and _doi_key(values["doi"]) in dois:
+            outcome.skipped = f"its DOI {values['doi']} is already in {dois[_doi_key(values['doi'])]}"
             continue
         if _title_key(values.get("title")) in titles:
             outcome.skipped = f"its title is already in {titles[_title_key(values['title'])]}"
@@ -684,7 +686,7 @@ def import_references(root: Path, references: list[Reference]) -> list[Outcome]:
         taken.add(study_id)
         outcome.path = path
         if values.get("doi"):
-            dois[values["doi"].lower()] = f"{STUDY_DIR}/{path.name}"
+            dois[_doi_key(values["doi"])] = f"{STUDY_DIR}/{path.name}"
         if _title_key(values.get("title")):
             titles[_title_key(values["title"])] = f"{STUDY_DIR}/{path.name}"
     return outcomes

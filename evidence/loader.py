@@ -97,8 +97,8 @@ _KINDS = {"Cc": "a control character", "Cf": "an invisible formatting character"
           "Zp": "an invisible line break"}
 
 
-def refused_in_text(text: str) -> str:
-    """'' when every character of a value may stand in text; else each refused one, named by code point."""
+def refused_in_text(text: str) -> list[str]:
+    """Each character of a value that may not stand in text, named by code point (none: an empty list)."""
     found = []
     for char in dict.fromkeys(text):
         if char == "\n":
@@ -110,7 +110,7 @@ def refused_in_text(text: str) -> str:
                 kind = "an invisible line break"
             name = unicodedata.name(char, "")
             found.append(f"U+{ord(char):04X}{f' ({name})' if name else ''}, {kind}")
-    return "; ".join(found)
+    return found
 
 
 def _refused(char: str) -> str:
@@ -175,7 +175,8 @@ class _Reader:
                 if isinstance(event, yaml.ScalarEvent):
                     refused = refused_in_text(event.value)
                     if refused:  # in the file itself, or written as an escape such as "\0" or "\u200b"
-                        self.problem(_mark(event), f"the value contains {refused}; remove it")
+                        self.problem(_mark(event), f"the value contains {'; and '.join(refused)}; "
+                                                   f"remove {'it' if len(refused) == 1 else 'them'}")
                     plain = not event.style and event.tag is None  # `! 2022` is text, like "2022"
                     value = unicodedata.normalize("NFC", event.value)  # one spelling of "é" for every comparison
                     self._add(stack, _resolve(value, plain), event, scalar=True)

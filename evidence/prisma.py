@@ -8,6 +8,7 @@ import textwrap
 from dataclasses import dataclass
 from html import escape
 
+from .exports import spreadsheet_safe
 from .models import Review
 
 NA = "NA"
@@ -130,7 +131,7 @@ def prisma_csv(review: Review) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=HEADER, lineterminator="\n")
     writer.writeheader()
-    writer.writerows(prisma_rows(review))
+    writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in prisma_rows(review))
     return out.getvalue()
 
 

@@ -57,10 +57,10 @@ def dois_unique(docs: list[Document]) -> Iterator[Problem]:
         doi = doc.data.get("doi")
         if not isinstance(doi, str):
             continue
-        if doi.lower() in first:
-            yield _problem(doc, ("doi",), f"DOI {visible(doi)} is already used by {first[doi.lower()]}; is this the same study?")
+        if doi.casefold() in first:
+            yield _problem(doc, ("doi",), f"DOI {visible(doi)} is already used by {first[doi.casefold()]}; is this the same study?")
         else:
-            first[doi.lower()] = doc.path
+            first[doi.casefold()] = doc.path
 
 
 def references_exist(review: dict, docs: list[Document]) -> Iterator[Problem]:

@@ -27,11 +27,11 @@ from pathlib import Path
 
 from . import fmt
 from .loader import read_file
-from .schema import load_schema
+from .problems import visible
+from .schema import field_validator, load_schema
 
 STUDY_DIR = "studies"
 COMMENT_COLUMN = 33  # as in studies/_template.yml
-ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SUFFIXES = "bcdefghijklmnopqrstuvwxyz"
 REQUIRED_BY_HAND = ("finding", "trends", "group")
 
@@ -298,9 +298,9 @@ def new_study(root: Path, answers: Answers) -> Created:
     folder = root / STUDY_DIR
     year = int(answers.year)
     if answers.study_id:
-        if not ID_PATTERN.match(answers.study_id):
-            raise ScaffoldError(f"--id must be lower-case letters, digits and single hyphens, such as vicente-2022; "
-                                f"got {answers.study_id!r}")
+        if not field_validator("study", "id").is_valid(answers.study_id):
+            raise ScaffoldError(f"--id must be lower-case letters, digits and single hyphens, such as vicente-2022, "
+                                f"and not a name the site uses for its own pages; got {visible(answers.study_id)!r}")
         study_id = base = answers.study_id
         if (folder / f"{study_id}.yml").exists():
             raise ScaffoldError(f"{STUDY_DIR}/{study_id}.yml exists already; it was not changed")

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator, validators
+from jsonschema import Draft202012Validator, ValidationError, validators
 
 from .loader import Document, _resolve, visible
 from .problems import ERROR, Problem
@@ -32,12 +33,38 @@ def load_schema(name: str) -> dict:
 # JSON Schema counts 2022.0 as an integer; the loader reads `2022.0` as a float, which is not a year.
 _TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
     "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool))
-_Validator = validators.extend(Draft202012Validator, type_checker=_TYPES)
+
+
+@lru_cache(maxsize=None)
+def whole_value(pattern: str) -> re.Pattern:
+    """A schema pattern as this project means it: a final `$` is the end of the value (`\\Z`).
+
+    JSON Schema patterns are ECMA-262 expressions, where `$` is the end of the text; in
+    Python's `re` it also matches before a final line break, so `^[a-z]+$` would accept
+    "abc\\n". Patterns stay portable in the schema files (editors read them too).
+    """
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern)
+
+
+def _pattern(validator, pattern, instance, schema):
+    if validator.is_type(instance, "string") and not whole_value(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern}, type_checker=_TYPES)
 
 
 @lru_cache(maxsize=None)
 def _validator(name: str) -> Draft202012Validator:
     return _Validator(load_schema(name))
+
+
+@lru_cache(maxsize=None)
+def field_validator(schema_name: str, field: str) -> Draft202012Validator:
+    """The rules of one top-level field, for commands that make values (import, new)."""
+    return _Validator(load_schema(schema_name)["properties"][field])
 
 
 # What a quoted value would be without its quotes: `year: "2022"` is text, `year: 2022` a whole number.
@@ -93,6 +120,9 @@ def _message(error) -> tuple[object, str] | None:
         if isinstance(value, str) and type(_resolve(value, True)) in _UNQUOTED.get(expected, ()):
             return path, f"{name} must be {_KIND[expected]}{_example(schema)}, written without quotes; got {shown(value)}"
         return path, f"{name} must be {_KIND.get(expected, expected)}{_example(schema)}; got {shown(value)}"
+    if kind == "not" and isinstance(error.validator_value, dict) and "enum" in error.validator_value:
+        return path, (f"{name} {shown(value)} is a name the site uses for its own pages or that some systems reserve "
+                      "for devices; choose another")
     if kind in ("pattern", "oneOf", "const", "format"):
         return path, f"{name} must be {hint or 'in the documented form'}; got {shown(value)}"
     if kind == "enum":

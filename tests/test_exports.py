@@ -142,3 +142,31 @@ def test_hostile_text_is_kept_harmless():
 
     items = json.loads(exports.references_csl_json(studies))
     assert next(i for i in items if i["id"] == "hostile-2022")["title"] == HOSTILE
+
+
+TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+SPLIT_FORMULAS = ['a;=HYPERLINK("http://x")', 'a; =1+1', 'a;"=1+1"', "a;'=1", "a,=1", "a\t=1", "a|@SUM(1)",
+                  'x "; -2+3', "=1;=2;+3", "a;\uff1d1"]
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
+def test_no_cell_is_a_formula_however_a_spreadsheet_splits_the_file(delimiter):
+    """Spreadsheets in Spanish (and French, German...) locales open a .csv splitting on ';': every piece of
+    every cell, split as they would, starts with something other than a formula's first character."""
+    studies = [replace(HOSTILE_STUDY, id=f"split-{i}", title=text, finding=text, notes=text)
+               for i, text in enumerate(SPLIT_FORMULAS)]
+    raw = exports.studies_csv([*DATA.studies, *studies]).decode("utf-8-sig")
+    cells = [cell for row in csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter) for cell in row]
+    assert len(cells) > len(SPLIT_FORMULAS)
+    for cell in cells:
+        assert not cell.lstrip(' "').startswith(TRIGGERS), repr(cell)
+    rows = {row["id"]: row for row in csv.DictReader(io.StringIO(raw, newline=""))}
+    for index, text in enumerate(SPLIT_FORMULAS):  # the guard adds a mark and takes nothing away
+        assert rows[f"split-{index}"]["title"].replace("'", "") == text.replace("'", "")
+
+
+def test_the_guard_leaves_ordinary_text_alone():
+    for text in ("Huamán Coronel", "pp. 1-14", "E-government", "a - b", "10.1007/978-3-030-16181-1_55", "50% + 2"):
+        assert exports.spreadsheet_safe(text) == text
+    assert exports.spreadsheet_safe("-1") == "'-1"
+    assert exports.spreadsheet_safe("a;=1") == "a;'=1"

@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import json
+import os
 import re
 import shutil
 import time
@@ -380,3 +381,70 @@ def test_charts_escape_the_text(site):
     assert found  # the trend name is drawn as text, escaped in the file
     charts_page, _ = render((root / "docs" / "charts.md").read_text(encoding="utf-8"))
     assert unsafe(charts_page) == [] and html.unescape("&lt;script&gt;") in text_of(charts_page)
+
+
+# --- 3. What stands in studies/ besides study files ----------------------------------------
+
+VALID = (HOSTILE / "outside-window-2024.yml").read_text(encoding="utf-8").replace("outside-window-2024", "{id}")
+LINK = "is a symbolic link; a data file must be a regular file in the repository (copy the file instead)"
+
+
+def _symlink(target):
+    return lambda root, path: path.symlink_to(target if not callable(target) else target(root))
+
+
+FILESYSTEM = {  # what is placed at studies/<name>, and the exact lines `check` prints for it
+    "link-outside-2020.yml": (_symlink(lambda root: root.parent / "outside.yml"), [f"studies/link-outside-2020.yml:1:1: error: {LINK}"]),
+    "link-zero-2020.yml": (_symlink("/dev/zero"), [f"studies/link-zero-2020.yml:1:1: error: {LINK}"]),
+    "link-loop-2020.yml": (_symlink("link-loop-2020.yml"), [f"studies/link-loop-2020.yml:1:1: error: {LINK}"]),
+    "link-inside-2020.yml": (_symlink("vicente-2022.yml"), [f"studies/link-inside-2020.yml:1:1: error: {LINK}"]),
+    "fifo-2020.yml": (lambda root, path: os.mkfifo(path), [
+        "studies/fifo-2020.yml:1:1: error: is not a regular file (a FIFO, socket or device); a data file must be a regular file"]),
+    "folder-2020.yml": (lambda root, path: path.mkdir(), [
+        "studies/folder-2020.yml:1:1: error: is a folder; study files go directly in studies/, one <id>.yml file each"]),
+    "sub/nested-2020.yml": (lambda root, path: (path.parent.mkdir(), path.write_text(VALID.format(id="nested-2020"))), [
+        "studies/sub/nested-2020.yml:1:1: error: is in a sub-folder; study files go directly in studies/ as <id>.yml"]),
+    "other-2020.yaml": (lambda root, path: path.write_text(VALID.format(id="other-2020")), [
+        "studies/other-2020.yaml:1:1: error: is not a study file (study files are named <id>.yml); rename it to end in .yml"]),
+    "upper-2020.YML": (lambda root, path: path.write_text(VALID.format(id="upper-2020")), [
+        "studies/upper-2020.YML:1:1: error: is not a study file (study files are named <id>.yml); rename it to end in .yml"]),
+    "notes.txt": (lambda root, path: path.write_text("notes"), [
+        "studies/notes.txt:1:1: error: is not a study file (study files are named <id>.yml); remove it or move it out of studies/"]),
+}
+
+
+@pytest.mark.parametrize("name", FILESYSTEM)
+def test_only_regular_study_files_are_read(tmp_path, name):
+    """Links are never followed (out of the repository, into /dev/zero, in a loop); nothing is skipped in silence."""
+    root = make_repo(tmp_path)
+    (tmp_path / "outside.yml").write_text(VALID.format(id="link-outside-2020"), encoding="utf-8")
+    place, lines = FILESYSTEM[name]
+    place(root, root / "studies" / name)
+    result = run_cli(root, "check")
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.returncode == 1
+    assert [line for line in result.stdout.splitlines() if line.startswith("studies/") and ": error: " in line] == lines
+    assert result.stdout.splitlines()[-1] == "1 error, 0 warnings"
+
+
+def test_a_linked_review_is_refused(tmp_path):
+    root = make_repo(tmp_path)
+    (root / "review.yml").rename(tmp_path / "review.yml")
+    (root / "review.yml").symlink_to(tmp_path / "review.yml")
+    result = run_cli(root, "check")
+    assert result.returncode == 1 and f"review.yml:1:1: error: {LINK}" in result.stdout.splitlines()
+
+
+def test_fmt_never_writes_through_a_link_or_outside_studies(tmp_path):
+    root = make_repo(tmp_path)
+    outside = tmp_path / "outside.yml"
+    messy = VALID.format(id="link-2020").replace("year: 2024", "year:    2024")
+    outside.write_text(messy, encoding="utf-8")
+    (root / "studies" / "link-2020.yml").symlink_to(outside)
+    result = run_cli(root, "fmt", "studies/link-2020.yml", str(outside))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"studies/link-2020.yml: not formatted: {LINK}",
+                                          f"{outside}: not formatted: is not in studies/; fmt formats study files only"]
+    assert outside.read_text(encoding="utf-8") == messy
+    result = run_cli(root, "fmt")  # every study file: the link is not among them
+    assert result.returncode == 0 and outside.read_text(encoding="utf-8") == messy
