@@ -39,7 +39,7 @@ def build_site(root: Path) -> int:
     staging = Path(tempfile.mkdtemp(prefix=".site-new-", dir=root))
     try:
         result = subprocess.run(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(root / "mkdocs.yml"),
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"),
              "-d", str(staging)],
             cwd=root, env=mkdocs_env(root), capture_output=True, text=True)
         if result.returncode != 0:
