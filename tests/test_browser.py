@@ -395,7 +395,7 @@ class _Ids(html.parser.HTMLParser):
                 self.ids.add(value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ids(file: Path) -> frozenset[str]:
     parser = _Ids()
     parser.feed(file.read_text(encoding="utf-8"))

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -274,12 +275,15 @@ def test_pull_request_template_has_the_checklist():
     assert text.count("- [ ]") >= 5
 
 
-def test_pre_commit_hook_runs_the_checker_on_the_data():
-    config = read_yaml(PRE_COMMIT)
-    [repo] = config["repos"]
+def pre_commit_hooks() -> dict[str, dict]:
+    """The hooks by id. One local repository: pre-commit clones nothing."""
+    [repo] = read_yaml(PRE_COMMIT)["repos"]
     assert repo["repo"] == "local"
-    [hook] = repo["hooks"]
-    assert hook["id"] == "check-studies"
+    return {hook["id"]: hook for hook in repo["hooks"]}
+
+
+def test_pre_commit_hook_runs_the_checker_on_the_data():
+    hook = pre_commit_hooks()["check-studies"]
     assert hook["entry"] == "python build_site.py check"
     assert hook["language"] == "system"
     assert hook["pass_filenames"] is False
@@ -288,6 +292,33 @@ def test_pre_commit_hook_runs_the_checker_on_the_data():
         assert files.search(path), path
     for path in ["docs/index.md", "studies/notes.txt", "tests/review.yml", "evidence/cli.py"]:
         assert not files.search(path), path
+
+
+def test_pre_commit_runs_the_linters_pinned_in_requirements_dev():
+    hooks = pre_commit_hooks()
+    assert set(hooks) == {"check-studies", "ruff-check", "ruff-format", "zizmor"}
+    assert all(hook["language"] == "system" for hook in hooks.values())  # the environment's tools, no download
+    assert hooks["ruff-check"]["entry"] == "ruff check"
+    assert hooks["ruff-format"]["entry"] == "ruff format --check"
+    assert hooks["zizmor"]["entry"] == "zizmor --offline .github/"
+    files = re.compile(hooks["zizmor"]["files"])
+    assert files.search(".github/workflows/ci.yml") and files.search(".github/dependabot.yml")
+    assert not files.search(".github/ISSUE_TEMPLATE/config.yml")
+    pins = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    for tool in ("pre-commit", "ruff", "zizmor"):
+        assert re.search(rf"^{tool}==\d+(\.\d+)+$", pins, flags=re.M), tool
+
+
+def test_ruff_is_configured_in_pyproject():
+    ruff = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]
+    assert ruff["line-length"] == 120
+    assert {"E", "F", "W", "I"} <= set(ruff["lint"]["select"])
+
+
+def test_make_lint_runs_the_hooks_with_the_environment_on_the_path():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^lint: .*\n\tPATH=\"\$\(CURDIR\)/\$\(VENV\)/bin:\$\$PATH\" \$\(VENV\)/bin/pre-commit run --all-files$",
+                     makefile, flags=re.M)
 
 
 def test_contributing_names_real_make_targets():
