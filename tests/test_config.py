@@ -5,6 +5,7 @@ actions/configure-pages reports, and the workflows set REPO_URL to the repositor
 SITE_URL the site is built for a local preview at http://127.0.0.1:8000/; without REPO_URL it shows no edit link
 and no repository at all, rather than a made-up one.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,11 +23,13 @@ REPO = "https://github.com/example/digital-government-review"
 @pytest.fixture
 def environment(monkeypatch):
     """Set SITE_URL and REPO_URL as given, and no other."""
+
     def set_(**values):
         for name in ("SITE_URL", "REPO_URL"):
             monkeypatch.delenv(name, raising=False)
         for name, value in values.items():
             monkeypatch.setenv(name, value)
+
     return set_
 
 
@@ -57,11 +60,14 @@ def test_repository_comes_from_repo_url(environment):
     assert site_settings(ROOT) == (REPO, f"{REPO}/edit/main")
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("", (None, None)),
-    ("   ", (None, None)),
-    (REPO + "/", (REPO, f"{REPO}/edit/main")),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("", (None, None)),
+        ("   ", (None, None)),
+        (REPO + "/", (REPO, f"{REPO}/edit/main")),
+    ],
+)
 def test_site_settings_reads_repo_url(environment, value, expected):
     environment(REPO_URL=value)
     assert site_settings(ROOT) == expected
@@ -69,8 +75,11 @@ def test_site_settings_reads_repo_url(environment, value, expected):
 
 def test_mkdocs_yml_names_no_repository_of_its_own():
     """The address is never written in the configuration, only read from the environment."""
-    settings = [line for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
-                if not line.lstrip().startswith("#")]
+    settings = [
+        line
+        for line in (ROOT / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+        if not line.lstrip().startswith("#")
+    ]
     assert not [line for line in settings if "github.com" in line]
 
 

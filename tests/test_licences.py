@@ -3,6 +3,7 @@
 Stated in LICENSE and LICENSE-DATA, the README, the About and Data pages, the footer of every page and the
 downloads' metadata (data/datapackage.json).
 """
+
 from __future__ import annotations
 
 import json
@@ -51,8 +52,14 @@ def test_about_page_states_the_licences():
 
 def test_data_page_states_the_licences(docs):
     text = " ".join((docs / "data.md").read_text(encoding="utf-8").split())
-    for words in (f'<a href="{CC_BY}">', "(CC BY 4.0)", "MIT licence", REVIEW_TERMS, "Paola Karina Jáuregui Iparraguirre",
-                  "https://doi.org/10.36995/j.visiondefuturo.2024.29.01.003.en"):
+    for words in (
+        f'<a href="{CC_BY}">',
+        "(CC BY 4.0)",
+        "MIT licence",
+        REVIEW_TERMS,
+        "Paola Karina Jáuregui Iparraguirre",
+        "https://doi.org/10.36995/j.visiondefuturo.2024.29.01.003.en",
+    ):
         assert words in text, words
     assert '<a href="../data/datapackage.json">datapackage.json</a>' in text
 
@@ -65,8 +72,9 @@ def test_every_page_footer_names_the_licences():
 def test_downloads_metadata_states_licence_and_source(docs):
     folder = docs / "data"
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    assert package["licenses"] == [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
-                                    "path": CC_BY}]
+    assert package["licenses"] == [
+        {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International", "path": CC_BY}
+    ]
     assert REVIEW_TERMS.replace("the review was", "it was") in package["description"]
     assert package["sources"][0]["path"] == "https://doi.org/10.36995/j.visiondefuturo.2024.29.01.003.en"
     files = sorted(p.name for p in folder.iterdir() if p.name != "datapackage.json")
