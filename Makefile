@@ -5,13 +5,13 @@ PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help site test check generate serve screenshots bench clean
+.PHONY: help venv dev site test lint check generate serve screenshots bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.runtime: requirements.txt
-	$(PYTHON) -m venv $(VENV)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
@@ -23,6 +23,10 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt $(wildcard package-lock.json
 	  echo "npm ci --ignore-scripts --no-audit --no-fund"; npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
 	elif [ -f package-lock.json ]; then echo "npm not found: the HTML validation test will be skipped (a failure under CI)"; fi
 	touch $@
+
+venv: $(VENV)/.runtime ## Create .venv with the pinned packages the build needs
+
+dev: $(VENV)/.dev ## Also install the pinned test and lint tools (and vnu.jar with npm)
 
 site: $(VENV)/.runtime ## Check the data and build the website into site/
 	$(PY) build_site.py build
@@ -46,6 +50,10 @@ bench: $(VENV)/.runtime ## Benchmark at 16, 500 and 5,000 studies; writes docs/b
 
 test: $(VENV)/.dev ## Run the test suite
 	$(PY) -m pytest
+
+# The hooks are `language: system`: they find ruff, zizmor and python on the PATH, here the environment's.
+lint: $(VENV)/.dev ## Run the pre-commit hooks on every file: the checker, ruff, zizmor
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pre-commit run --all-files
 
 clean: ## Remove the built site, the generated files and the cache (keeps .venv)
 	@if [ -x $(PY) ]; then $(PY) build_site.py clean; else rm -rf site; fi

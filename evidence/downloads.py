@@ -1,8 +1,11 @@
-"""The open-data downloads under data/, and the Data page that describes them."""
+"""The open-data downloads under data/, their metadata (datapackage.json), and the Data page that describes them."""
 from __future__ import annotations
+
+import json
 
 from . import exports, prisma
 from .context import Context, relative_url
+from .markup import join, link
 
 PAGE = "data.md"
 FOLDER = "data"
@@ -16,7 +19,51 @@ DESCRIPTIONS = {
     "references.ris": ("The included studies as RIS.", "Zotero, Mendeley, EndNote"),
     "references.json": ("The included studies as CSL-JSON.", "Zotero, Pandoc, citeproc"),
     "prisma.csv": ("PRISMA flow counts in the PRISMA2020 app's CSV layout; NA where not reported.", "PRISMA2020 app or R package"),
+    "datapackage.json": ("Metadata of these files: their licence, the review they come from, and each file's format "
+                         "and size (a Frictionless Data Package).", "Frictionless tools, R (frictionless), any JSON tool"),
 }
+
+# The licence of the site's data and prose (LICENSE-DATA in the repository), and what it does not cover.
+LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
+           "path": "https://creativecommons.org/licenses/by/4.0/"}
+MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "bib": "application/x-bibtex",
+               "ris": "application/x-research-info-systems"}
+
+
+def _review_source(ctx: Context) -> dict:
+    citation = ctx.review.citation
+    authors = "; ".join(", ".join(filter(None, (a.get("family"), a.get("given")))) for a in citation.get("authors", []))
+    source = {"title": f"{authors}: {citation['title']}. {citation.get('journal', '')}".strip()}
+    if citation.get("doi"):
+        source["path"] = f"https://doi.org/{citation['doi']}"
+    return source
+
+
+def datapackage(ctx: Context, made: dict[str, str | bytes]) -> str:
+    """A Frictionless Data Package descriptor of the downloads: licence, source and one resource per file."""
+    resources = []
+    for name, content in made.items():
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        extension = name.rsplit(".", 1)[-1]
+        resources.append({"name": name.lower(), "path": name, "description": DESCRIPTIONS[name][0],
+                          "format": extension, "mediatype": MEDIA_TYPES[extension],
+                          "encoding": "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8",
+                          "bytes": len(data)})
+    package = {
+        "name": "digital-government-peru-evidence",
+        "title": "Digital Government in Peru: the evidence",
+        "description": (
+            "The included studies, references, counts and PRISMA flow of the systematic review cited in `sources`, "
+            "as recorded by this site. Licensed CC BY 4.0, except the words quoted from the review (its objective, "
+            "questions, method, criteria, trends, groups and conclusions, the titles and findings of its Table 3, "
+            "and every other passage of its text): those are the review's, quoted word for word and attributed to "
+            "it, and remain under the terms on which it was published. Titles of the included studies remain "
+            "their authors'."),
+        "licenses": [LICENSE],
+        "sources": [_review_source(ctx)],
+        "resources": resources,
+    }
+    return json.dumps(package, ensure_ascii=False, indent=2) + "\n"
 
 
 def files(ctx: Context) -> dict[str, str | bytes]:
@@ -38,8 +85,20 @@ def _size(content: str | bytes) -> str:
 
 def write(writer, ctx: Context) -> None:
     made = files(ctx)
+    made["datapackage.json"] = datapackage(ctx, made)
     for name, content in made.items():
         writer.write(f"{FOLDER}/{name}", content)
     downloads = [{"name": name, "href": relative_url(PAGE, f"{FOLDER}/{name}"), "what": DESCRIPTIONS[name][0],
                   "use": DESCRIPTIONS[name][1], "size": _size(made[name])} for name in DESCRIPTIONS]
-    writer.write(PAGE, ctx.render("data.md.j2", downloads=downloads, fields_url=relative_url(PAGE, "fields.md")))
+    writer.write(PAGE, ctx.render("data.md.j2", downloads=downloads, fields_url=relative_url(PAGE, "fields.md"),
+                                  license=LICENSE, about_url=relative_url(PAGE, "about.md"), **_review_words(ctx)))
+
+
+def _review_words(ctx: Context) -> dict:
+    """Who wrote the review, for the Data page's statement about the words it quotes."""
+    citation = ctx.review.citation
+    names = [" ".join(filter(None, (a.get("given"), a.get("family")))) for a in citation.get("authors", [])]
+    doi = citation.get("doi")
+    return {"review_authors": join(names, " and ") if names else "its authors", "review_title": citation["title"],
+            "review_journal": citation.get("journal") or "its journal",
+            "review_link": link(f"https://doi.org/{doi}", f"DOI {doi}") if doi else "DOI not reported"}

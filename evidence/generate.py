@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from yaml_env_tag import construct_env_tag
 
 from . import checks_page, downloads, fields_page, findings, reference_page, review_pages, study_pages, trends
 from .cache import Cache
@@ -19,17 +20,25 @@ GENERATED_FILES = ["index.md", "findings.md", "charts.md", "method.md", "prisma.
 MODULES = [review_pages, findings, study_pages, trends, reference_page, checks_page, fields_page, downloads]
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml as MkDocs reads it: `!ENV` takes a value from the environment."""
+
+
+_ConfigLoader.add_constructor("!ENV", construct_env_tag)
+
+
 def site_settings(root: Path) -> tuple[str | None, str | None]:
-    """repo_url and the base of "edit" links, read from mkdocs.yml."""
+    """repo_url and the base of "edit" links, from mkdocs.yml (where `!ENV REPO_URL` sets them); None when unset."""
     try:
-        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")) or {}
+        config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     except (OSError, yaml.YAMLError):
         return None, None
     repo = config.get("repo_url")
-    if not repo:
+    if not isinstance(repo, str) or not repo.strip():
         return None, None
+    repo = repo.strip().rstrip("/")
     branch = (config.get("edit_uri") or "edit/main/").strip("/").split("/")[:2]
-    return repo.rstrip("/"), f"{repo.rstrip('/')}/{'/'.join(branch)}"
+    return repo, f"{repo}/{'/'.join(branch)}"
 
 
 def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:

@@ -27,6 +27,13 @@ def on_startup(command, dirty):
     _serving = command == "serve"
 
 
+def on_config(config):
+    """Without a repository (REPO_URL unset) there is no edit address either, rather than one with no host."""
+    if not config.repo_url:
+        config.edit_uri = None
+    return config
+
+
 def on_pre_build(config):
     if not _serving:
         return

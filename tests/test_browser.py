@@ -2,8 +2,11 @@
 
 One build per session, in a throw-away copy of the repository with one extra
 study, studies/payload-2023.yml, whose every text field carries script, HTML,
-Markdown and template payloads. The site is served on 127.0.0.1 and driven with
-Debian's Chromium through Playwright:
+Markdown and template payloads. The site is built and served as GitHub Pages
+serves a project's site: under /digital-government-review/ (SITE_URL), with
+404.html and status 404 for any other address; REPO_URL is set as the workflows
+set it. It is served on 127.0.0.1 and driven with Chromium through Playwright
+(Debian's, or the one the CHROMIUM variable names):
 
 1. every page loads without console errors and without any request leaving
    127.0.0.1 (the theme's GitHub stars widget is answered locally);
@@ -11,7 +14,8 @@ Debian's Chromium through Playwright:
    and the downloads carry them inert;
 3. axe-core finds no WCAG 2.1 A/AA violation in the page content, in the light
    and the dark colour scheme;
-4. every internal link and #anchor resolves;
+4. every internal link and #anchor resolves, and the 404 page works at any
+   depth under the sub-path; sitemap.xml lists every page with its address;
 5. the Nu HTML Checker (vnu.jar from npm, `npm ci`) finds no error and no
    warning but one known finding of the theme (ALLOWED below).
 
@@ -31,8 +35,11 @@ import shutil
 import subprocess
 import sys
 import threading
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from xml.etree import ElementTree
 
 import pytest
 
@@ -47,6 +54,9 @@ IN_CI = os.environ.get("CI") == "true"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # The theme's repository widget asks GitHub for the stars and forks of repo_url; it is answered here.
 GITHUB_API = "https://api.github.com/"
+# As the workflows set it, and the path GitHub Pages serves the site under.
+REPO = "example/digital-government-review"
+PREFIX = "/digital-government-review/"
 
 
 def unavailable(reason: str):
@@ -130,21 +140,42 @@ def test_payload_lengths_fit_the_schema():
 
 # --- Build and serve --------------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Path:
-    """The site, built once from the real data plus the payload study."""
-    root = copy_repo(tmp_path_factory.mktemp("browser") / "repo")
-    (root / "studies" / "payload-2023.yml").write_text(payload_yaml(), encoding="utf-8")
-    checked = run_cli(root, "check")
-    assert checked.returncode == 0 and "\n0 errors" in "\n" + checked.stdout, checked.stdout + checked.stderr
-    result = run_cli(root, "build")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return root / "site"
+class _Pages(http.server.SimpleHTTPRequestHandler):
+    """GitHub Pages for a project site: the files under PREFIX; at any other address, 404.html with status 404."""
 
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+    def send_head(self):
+        path = unquote(urlsplit(self.path).path)
+        if path + "/" == PREFIX:
+            return self._redirect(PREFIX)
+        if not path.startswith(PREFIX):
+            return self._not_found()
+        target = Path(self.directory) / path[len(PREFIX):]
+        if target.is_dir() and not path.endswith("/"):
+            return self._redirect(path + "/")
+        if target.is_dir():
+            target = target / "index.html"
+        if ".." in Path(path).parts or not target.is_file():
+            return self._not_found()
+        self.path = "/" + self.path[len(PREFIX):]
+        return super().send_head()
+
+    def _redirect(self, location: str):
+        self.send_response(301)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return None
+
+    def _not_found(self):
+        body = (Path(self.directory) / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
 
 
 class _Server(http.server.ThreadingHTTPServer):
@@ -155,12 +186,35 @@ class _Server(http.server.ThreadingHTTPServer):
 
 
 @pytest.fixture(scope="session")
-def base_url(site):
-    server = _Server(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+def served(tmp_path_factory):
+    """The repository copy's folder and the address its site/ is served at, under PREFIX."""
+    root = tmp_path_factory.mktemp("browser") / "repo"
+    server = _Server(("127.0.0.1", 0), functools.partial(_Pages, directory=str(root / "site")))
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    yield root, f"http://127.0.0.1:{server.server_address[1]}{PREFIX}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site(served) -> Path:
+    """The site, built once from the real data plus the payload study, for the address it is served at."""
+    root, address = served
+    copy_repo(root)
+    (root / "studies" / "payload-2023.yml").write_text(payload_yaml(), encoding="utf-8")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SITE_URL", address)
+        env.setenv("REPO_URL", f"https://github.com/{REPO}")
+        checked = run_cli(root, "check")
+        assert checked.returncode == 0 and "\n0 errors" in "\n" + checked.stdout, checked.stdout + checked.stderr
+        result = run_cli(root, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "site"
+
+
+@pytest.fixture(scope="session")
+def base_url(site, served):
+    return served[1]
 
 
 def site_pages(site: Path) -> list[str]:
@@ -203,6 +257,10 @@ class Visit:
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.on("dialog", self._dialog)
         self.page.on("response", lambda r: r.status >= 400 and self.missing.append(f"{r.status} {r.url}"))
+        # Requests that got no answer; not those blocked above, nor those the browser cancelled by leaving the page.
+        self.failed: list[str] = []
+        self.page.on("requestfailed", lambda r: r.url not in self.blocked and r.failure != "net::ERR_ABORTED"
+                     and self.failed.append(f"{r.url} {r.failure}"))
 
     def _dialog(self, dialog):
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -221,8 +279,8 @@ class Visit:
             self.blocked.append(url)
             route.abort()
 
-    def open(self, path: str):
-        self.page.goto(self.base + path, wait_until="load")
+    def open(self, path: str, wait_until: str = "load"):
+        self.page.goto(self.base + path, wait_until=wait_until)
         return self.page
 
     def close(self):
@@ -294,7 +352,7 @@ def test_no_request_leaves_the_site(crawl):
     assert not problems, "requests to other hosts:\n" + "\n".join(problems)
     # The one exception, answered locally: the theme's repository widget asking GitHub about repo_url.
     answered = [url for r in crawl.values() for url in r["answered"]]
-    assert all(url.startswith(GITHUB_API + "repos/evidence-peru/digital-government-review") for url in answered), answered
+    assert answered and all(url.startswith(f"{GITHUB_API}repos/{REPO}") for url in answered), answered
 
 
 def test_no_missing_resources(crawl):
@@ -337,7 +395,7 @@ class _Ids(html.parser.HTMLParser):
                 self.ids.add(value)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _ids(file: Path) -> frozenset[str]:
     parser = _Ids()
     parser.feed(file.read_text(encoding="utf-8"))
@@ -356,7 +414,7 @@ def test_every_internal_link_and_anchor_resolves(crawl, site, base_url):
                 continue
             checked += 1
             parts = urlsplit(link)
-            target = site / unquote(parts.path).lstrip("/")
+            target = site / unquote(parts.path)[len(PREFIX):]
             if target.is_dir():
                 target = target / "index.html"
             if not target.is_file():
@@ -365,6 +423,107 @@ def test_every_internal_link_and_anchor_resolves(crawl, site, base_url):
                 problems.add(f"{path or '/'}: {link} -> no id {unquote(parts.fragment)!r} in {target.relative_to(site)}")
     assert checked > 500
     assert not problems, "\n".join(sorted(problems))
+
+
+# --- 4: under a sub-path, as GitHub Pages serves a project's site ------------------------------------------------
+
+def test_sitemap_lists_every_page_with_its_address(site, base_url):
+    root = ElementTree.parse(site / "sitemap.xml").getroot()
+    namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    locs = [loc.text for loc in root.findall("s:url/s:loc", namespace)]
+    pages = [base_url + path for path in site_pages(site) if path != "404.html"]
+    assert sorted(locs) == sorted(pages) and len(locs) == len(set(locs))
+    for loc in locs:
+        with urllib.request.urlopen(loc, timeout=10) as response:
+            assert response.status == 200, loc
+
+
+def test_the_server_answers_as_pages_does(site, base_url):
+    """Guards the tests below: an unknown address gets 404.html with status 404, a page gets itself."""
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        urllib.request.urlopen(base_url + "studies/no-such-study-2099/", timeout=10)
+    assert missing.value.code == 404
+    assert missing.value.read() == (site / "404.html").read_bytes()
+    with urllib.request.urlopen(base_url.rstrip("/"), timeout=10) as response:
+        assert response.url == base_url and response.status == 200
+
+
+@pytest.mark.parametrize("path", ["no-such-page", "studies/no-such-study-2099/", "a/b/c/d/e/f.html"])
+def test_an_unknown_address_shows_the_404_page_with_everything_loaded(browser, base_url, path):
+    visit = Visit(browser, base_url)
+    try:
+        responses = []
+        visit.page.on("response", lambda r: responses.append((r.status, r.url)))
+        page = visit.open(path, wait_until="networkidle")
+        assert (404, base_url + path) in responses
+        assert visit.missing == [f"404 {base_url}{path}"], visit.missing
+        # The browser logs the page's own status 404 as a console error; nothing else may fail.
+        errors = [e for e in visit.errors if f"'url': '{base_url}{path}'" not in e or "status of 404" not in e]
+        assert not visit.failed and not visit.blocked and not errors, (visit.failed, visit.blocked, visit.errors)
+        loaded = {url.rsplit("/", 1)[-1].split(".")[0] for status, url in responses if status == 200}
+        assert {"main", "palette", "bundle", "extra", "tables"} <= loaded, loaded
+        assert page.locator("h1").inner_text() == "404 - Not found"
+        # The theme's styles applied: the header is laid out, not a bare list.
+        assert page.locator(".md-header").evaluate("el => getComputedStyle(el).position") == "sticky"
+        home = page.locator("a.md-header__button.md-logo").evaluate("a => a.href")
+        assert home == base_url
+        # Search works from the 404 page: its index is found under the sub-path.
+        query = page.locator('input[data-md-component="search-query"]')
+        results = page.locator(".md-search-result__item")
+        for _ in range(20):
+            query.click()
+            query.fill("")
+            query.press_sequentially("Huamán", delay=20)
+            try:
+                results.first.wait_for(state="visible", timeout=1000)
+                break
+            except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again
+                continue
+        links = page.eval_on_selector_all(".md-search-result__link", "els => els.map(a => a.href)")
+        assert links and all(link.startswith(base_url) for link in links), links
+        link = next((link for link in links if link.startswith(base_url + "studies/huaman-2022/")), None)
+        assert link, links
+        page.goto(link, wait_until="load")
+        assert page.url.startswith(base_url + "studies/") and "404" not in page.title()
+        assert visit.missing == [f"404 {base_url}{path}"], visit.missing
+        errors = [e for e in visit.errors if f"'url': '{base_url}{path}'" not in e or "status of 404" not in e]
+        assert not visit.failed and not visit.blocked and not errors, (visit.failed, visit.blocked, visit.errors)
+    finally:
+        visit.close()
+
+
+def test_a_study_page_under_the_sub_path_loads_everything(browser, base_url):
+    visit = Visit(browser, base_url)
+    try:
+        page = visit.open("studies/huaman-2022/", wait_until="networkidle")
+        assert not visit.missing and not visit.failed and not visit.blocked and not visit.errors
+        assert page.locator(".md-header").evaluate("el => getComputedStyle(el).position") == "sticky"
+        edit = page.locator("p.edit-study a").evaluate("a => a.href")
+        assert edit == f"https://github.com/{REPO}/edit/main/studies/huaman-2022.yml"
+        canonical = page.locator('link[rel="canonical"]').evaluate("l => l.href")
+        assert canonical == base_url + "studies/huaman-2022/"
+    finally:
+        visit.close()
+
+
+def test_charts_and_downloads_are_served_under_the_sub_path(browser, base_url):
+    visit = Visit(browser, base_url)
+    try:
+        page = visit.open("data/", wait_until="networkidle")
+        hrefs = page.eval_on_selector_all(".md-content table.downloads a", "els => els.map(a => a.href)")
+        assert len(hrefs) >= 7
+        for href in hrefs:
+            assert href.startswith(base_url + "data/"), href
+            with urllib.request.urlopen(href, timeout=10) as response:
+                assert response.status == 200 and response.read(), href
+        page = visit.open("charts/", wait_until="networkidle")
+        images = page.eval_on_selector_all(".md-content img", "els => els.map(i => [i.src, i.naturalWidth])")
+        svgs = page.locator(".md-content svg").count()
+        assert images or svgs
+        assert all(src.startswith(base_url) and width > 0 for src, width in images), images
+        assert not visit.missing and not visit.failed and not visit.blocked and not visit.errors
+    finally:
+        visit.close()
 
 
 # --- 2: the payloads stay text ----------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ def test_alt_text_states_every_number_and_every_chart_says_what_is_not_known(cha
 def test_svg_is_real_text_without_dates_versions_or_paths(chart):
     svg = render_svg(chart)
     shown = " ".join(texts(svg))
-    for label, n in chart.rows:
+    for label, _count in chart.rows:
         assert " ".join(textwrap.wrap(label, 28)) in shown
     assert "<path" in svg and "font-family" in svg and "sans-serif" in svg
     for unwanted in ("dc:date", "Date", "Matplotlib v", "/work", "/tmp", "/home", "\\"):

@@ -11,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -27,9 +28,8 @@ PR_TEMPLATE = GITHUB / "PULL_REQUEST_TEMPLATE.md"
 PRE_COMMIT = ROOT / ".pre-commit-config.yaml"
 CONTRIBUTING = ROOT / "CONTRIBUTING.md"
 
-# An action reference pinned to a version tag (v4, v4.1.2) or a full commit SHA.
-PINNED = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@(v\d+(\.\d+)*|[0-9a-f]{40})$")
-WRITE_SCOPES = {"pages", "id-token"}
+# An action pinned to a full commit SHA, with the version it is in a comment (as Dependabot keeps them).
+PINNED = re.compile(r"^\s*(- )?uses: [A-Za-z0-9_.-]+/[A-Za-z0-9_./-]+@[0-9a-f]{40} # v\d+(\.\d+)*$")
 
 
 def read_yaml(path: Path):
@@ -62,9 +62,16 @@ def runs(workflow: dict) -> str:
     return "\n".join(step.get("run", "") for step in steps(workflow))
 
 
-def step_using(workflow: dict, action: str) -> dict:
-    matches = [step for step in steps(workflow) if step.get("uses", "").startswith(action + "@")]
+def step_using(workflow: dict, action: str, job: str | None = None) -> dict:
+    found = jobs(workflow)[job].get("steps", []) if job else steps(workflow)
+    matches = [step for step in found if step.get("uses", "").startswith(action + "@")]
     assert len(matches) == 1, f"expected one step using {action}"
+    return matches[0]
+
+
+def step_running(workflow: dict, job: str, command: str) -> dict:
+    matches = [step for step in jobs(workflow)[job]["steps"] if command in step.get("run", "")]
+    assert len(matches) == 1, f"expected one step of {job} running {command!r}"
     return matches[0]
 
 
@@ -158,12 +165,23 @@ def test_workflow_has_concurrency(path):
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
-def test_every_action_is_pinned(path):
+def test_every_action_is_pinned_to_a_commit(path):
     found = uses(read_yaml(path))
     assert found
-    for ref in found:
-        if not ref.startswith("./"):
-            assert PINNED.match(ref), f"{ref!r} is not pinned to a version tag or commit"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if re.match(r"^\s*(- )?uses:", line)]
+    assert len(lines) == len(found)
+    for line in lines:
+        assert PINNED.match(line), f"{line.strip()!r} is not pinned to a commit SHA with its version in a comment"
+
+
+def test_zizmor_finds_nothing_offline():
+    """zizmor's audits of the workflows and Dependabot (pinned in requirements-dev.txt), without the network."""
+    zizmor = Path(sys.executable).parent / "zizmor"
+    assert zizmor.exists(), "zizmor is not installed (pip install -r requirements-dev.txt)"
+    result = subprocess.run([str(zizmor), "--offline", "--persona", "pedantic", str(GITHUB)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No findings to report" in result.stdout + result.stderr
 
 
 # CI ------------------------------------------------------------------------
@@ -181,22 +199,47 @@ def test_ci_only_reads(ci):
 
 
 def test_ci_sets_up_python_with_a_pip_cache(ci):
-    setup = step_using(ci, "actions/setup-python")["with"]
-    assert setup["python-version"] == "3.11"
-    assert setup["cache"] == "pip"
-    assert "requirements" in setup["cache-dependency-path"]
-    assert step_using(ci, "actions/checkout")["with"]["fetch-depth"] == 0
+    for name in jobs(ci):
+        setup = step_using(ci, "actions/setup-python", name)["with"]
+        assert setup["python-version"] == "3.11"
+        assert setup["cache"] == "pip"
+        assert "requirements" in setup["cache-dependency-path"]
+        assert step_using(ci, "actions/checkout", name)["with"]["persist-credentials"] is False
 
 
-def test_ci_tests_checks_builds_and_summarises(ci):
-    script = runs(ci)
-    order = ["chromium", "make test", "build_site.py check --format github", "make site",
-             "build_site.py diff --base", "$GITHUB_STEP_SUMMARY"]
-    positions = [script.find(text) for text in order]
-    assert -1 not in positions, dict(zip(order, positions))
-    assert positions == sorted(positions)
-    assert step_using(ci, "actions/upload-artifact")["with"]["path"].rstrip("/") == "site"
-    summary = next(step for step in steps(ci) if "build_site.py diff" in step.get("run", ""))
+def test_ci_checks_the_data_first_and_alone(ci):
+    """The check job needs no other job and installs only the build's packages, so it answers in about a minute;
+    the tests and the build wait for it."""
+    assert list(jobs(ci))[0] == "check"
+    check = jobs(ci)["check"]
+    assert "needs" not in check and check["timeout-minutes"] <= 10
+    script = "\n".join(step["run"] for step in check["steps"] if "run" in step)
+    assert script == "make venv\n.venv/bin/python build_site.py check --format github"
+    assert jobs(ci)["test"]["needs"] == "check"
+    assert jobs(ci)["build"]["needs"] == "check"
+    assert "needs" not in jobs(ci)["lint"]
+
+
+def test_ci_lints_with_the_pre_commit_hooks(ci):
+    step_running(ci, "lint", "make lint")
+
+
+def test_ci_tests_with_playwrights_chromium(ci):
+    install = step_running(ci, "test", "playwright install --with-deps chromium")
+    assert 'echo "path=$path" >> "$GITHUB_OUTPUT"' in install["run"]
+    test = step_running(ci, "test", "make test")
+    assert test["env"] == {"CHROMIUM": f"${{{{ steps.{install['id']}.outputs.path }}}}"}
+    order = [step.get("run", "") for step in jobs(ci)["test"]["steps"]]
+    assert order.index(install["run"]) < order.index(test["run"])
+
+
+def test_ci_builds_a_preview_and_summarises(ci):
+    build = step_running(ci, "build", "make site")
+    assert build["env"] == {"REPO_URL": "${{ github.server_url }}/${{ github.repository }}"}  # no SITE_URL: local
+    assert step_using(ci, "actions/checkout", "build")["with"]["fetch-depth"] == 0
+    assert step_using(ci, "actions/upload-artifact", "build")["with"]["path"].rstrip("/") == "site"
+    summary = step_running(ci, "build", "build_site.py diff --base")
+    assert "$GITHUB_STEP_SUMMARY" in summary["run"]
     assert "github.event.pull_request.base.sha" in summary["env"]["BASE"]
     assert "github.event.before" in summary["env"]["BASE"]
 
@@ -210,24 +253,26 @@ def test_pages_deploys_from_main(pages):
     assert pages["concurrency"] == {"group": "pages", "cancel-in-progress": False}
 
 
-def test_pages_builds_then_deploys(pages):
-    assert "make site" in runs(pages)
+def test_pages_builds_for_its_address_then_deploys(pages):
+    configure = step_using(pages, "actions/configure-pages", "build")
+    build = step_running(pages, "build", "make site")
+    assert build["env"] == {"SITE_URL": f"${{{{ steps.{configure['id']}.outputs.base_url }}}}",
+                            "REPO_URL": "${{ github.server_url }}/${{ github.repository }}"}
+    assert "make check" in runs(pages)
     assert step_using(pages, "actions/upload-pages-artifact")["with"]["path"] == "site"
     deploy = jobs(pages)["deploy"]
     assert deploy["needs"] == "build"
     assert deploy["environment"]["name"] == "github-pages"
     step = step_using(pages, "actions/deploy-pages")
-    assert deploy["environment"]["url"] == "${{ steps.%s.outputs.page_url }}" % step["id"]
+    assert deploy["environment"]["url"] == f"${{{{ steps.{step['id']}.outputs.page_url }}}}"
 
 
 def test_only_the_deploy_job_can_write(pages):
     for name, job in jobs(pages).items():
-        granted = set(job["permissions"]) & WRITE_SCOPES
         if name == "deploy":
             assert job["permissions"] == {"pages": "write", "id-token": "write"}
         else:
-            assert not granted, f"job {name!r} should not hold {granted}"
-            assert "write" not in job["permissions"].values()
+            assert job["permissions"] == {"contents": "read", "pages": "read"}, name
 
 
 # Issue form ----------------------------------------------------------------
@@ -264,7 +309,8 @@ def test_dependabot_updates_packages_and_actions():
     config = read_yaml(DEPENDABOT)
     assert config["version"] == 2
     ecosystems = {(u["package-ecosystem"], u["directory"], u["schedule"]["interval"]) for u in config["updates"]}
-    assert ecosystems == {("pip", "/", "weekly"), ("github-actions", "/", "weekly")}
+    assert ecosystems == {("pip", "/", "weekly"), ("npm", "/", "weekly"), ("github-actions", "/", "weekly")}
+    assert all(u["cooldown"]["default-days"] >= 7 for u in config["updates"])
 
 
 def test_pull_request_template_has_the_checklist():
@@ -274,12 +320,15 @@ def test_pull_request_template_has_the_checklist():
     assert text.count("- [ ]") >= 5
 
 
-def test_pre_commit_hook_runs_the_checker_on_the_data():
-    config = read_yaml(PRE_COMMIT)
-    [repo] = config["repos"]
+def pre_commit_hooks() -> dict[str, dict]:
+    """The hooks by id. One local repository: pre-commit clones nothing."""
+    [repo] = read_yaml(PRE_COMMIT)["repos"]
     assert repo["repo"] == "local"
-    [hook] = repo["hooks"]
-    assert hook["id"] == "check-studies"
+    return {hook["id"]: hook for hook in repo["hooks"]}
+
+
+def test_pre_commit_hook_runs_the_checker_on_the_data():
+    hook = pre_commit_hooks()["check-studies"]
     assert hook["entry"] == "python build_site.py check"
     assert hook["language"] == "system"
     assert hook["pass_filenames"] is False
@@ -288,6 +337,33 @@ def test_pre_commit_hook_runs_the_checker_on_the_data():
         assert files.search(path), path
     for path in ["docs/index.md", "studies/notes.txt", "tests/review.yml", "evidence/cli.py"]:
         assert not files.search(path), path
+
+
+def test_pre_commit_runs_the_linters_pinned_in_requirements_dev():
+    hooks = pre_commit_hooks()
+    assert set(hooks) == {"check-studies", "ruff-check", "ruff-format", "zizmor"}
+    assert all(hook["language"] == "system" for hook in hooks.values())  # the environment's tools, no download
+    assert hooks["ruff-check"]["entry"] == "ruff check"
+    assert hooks["ruff-format"]["entry"] == "ruff format --check"
+    assert hooks["zizmor"]["entry"] == "zizmor --offline .github/"
+    files = re.compile(hooks["zizmor"]["files"])
+    assert files.search(".github/workflows/ci.yml") and files.search(".github/dependabot.yml")
+    assert not files.search(".github/ISSUE_TEMPLATE/config.yml")
+    pins = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    for tool in ("pre-commit", "ruff", "zizmor"):
+        assert re.search(rf"^{tool}==\d+(\.\d+)+$", pins, flags=re.M), tool
+
+
+def test_ruff_is_configured_in_pyproject():
+    ruff = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]
+    assert ruff["line-length"] == 120
+    assert {"E", "F", "W", "I"} <= set(ruff["lint"]["select"])
+
+
+def test_make_lint_runs_the_hooks_with_the_environment_on_the_path():
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^lint: .*\n\tPATH=\"\$\(CURDIR\)/\$\(VENV\)/bin:\$\$PATH\" \$\(VENV\)/bin/pre-commit run --all-files$",
+                     makefile, flags=re.M)
 
 
 def test_contributing_names_real_make_targets():

@@ -1,6 +1,6 @@
 """Save screenshots of the built site's main pages (make screenshots).
 
-Serves site/ on 127.0.0.1 and drives Debian's Chromium with Playwright.
+Serves site/ on 127.0.0.1 and drives Chromium with Playwright: Debian's, or the one the CHROMIUM variable names.
 Usage: python tools/screenshots.py [OUT_DIR] [--width 1280] [--page PATH ...]
 """
 from __future__ import annotations
@@ -8,13 +8,14 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import os
 import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; CI sets Playwright's
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 PAGES = {"home": "", "findings": "findings/", "study": "studies/huaman-2022/", "trend": "trends/citizen-perception/",
