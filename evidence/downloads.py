@@ -1,7 +1,7 @@
 """The open-data downloads under data/, and the Data page that describes them."""
 from __future__ import annotations
 
-from . import exports, prisma
+from . import checklist_page, exports, prisma
 from .context import Context, relative_url
 
 PAGE = "data.md"
@@ -16,6 +16,8 @@ DESCRIPTIONS = {
     "references.ris": ("The included studies as RIS.", "Zotero, Mendeley, EndNote"),
     "references.json": ("The included studies as CSL-JSON.", "Zotero, Pandoc, citeproc"),
     "prisma.csv": ("PRISMA flow counts in the PRISMA2020 app's CSV layout; NA where not reported.", "PRISMA2020 app or R package"),
+    checklist_page.CSV_FILE: ("The PRISMA 2020 reporting checklist and the checklist for abstracts: one row per item, with this site's status, the review's words and what is missing.", "Excel, LibreOffice, R (read.csv), pandas"),
+    checklist_page.JSON_FILE: ("The same checklists, with their sources, the counts per status, and each item's Spanish name.", "R (jsonlite), Python, any JSON tool"),
 }
 
 
@@ -28,6 +30,8 @@ def files(ctx: Context) -> dict[str, str | bytes]:
         "references.ris": exports.references_ris(ctx.ordered),
         "references.json": exports.references_csl_json(ctx.ordered),
         "prisma.csv": prisma.prisma_csv(ctx.review),
+        checklist_page.CSV_FILE: checklist_page.checklist_csv(ctx.review),
+        checklist_page.JSON_FILE: checklist_page.checklist_json(ctx.review),
     }
 
 

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import yaml
 
-from . import checks_page, downloads, fields_page, findings, reference_page, review_pages, study_pages, trends
+from . import (checklist_page, checks_page, downloads, fields_page, findings, reference_page, review_pages, study_pages,
+               trends)
 from .context import Context
 from .dataset import Dataset
 from .writer import Writer
@@ -14,8 +15,9 @@ DOCS = "docs"
 # Everything below is generated and ignored by git; every other file under docs/ is written by hand.
 GENERATED_FOLDERS = ["studies", "trends", "data", "assets/charts"]
 GENERATED_FILES = ["index.md", "findings.md", "charts.md", "method.md", "prisma.md", "conclusions.md",
-                   "references.md", "checks.md", "fields.md", "data.md"]
-MODULES = [review_pages, findings, study_pages, trends, reference_page, checks_page, fields_page, downloads]
+                   "references.md", "checks.md", "fields.md", "data.md", "checklist.md"]
+MODULES = [review_pages, findings, study_pages, trends, reference_page, checks_page, fields_page, checklist_page,
+           downloads]
 
 
 def site_settings(root: Path) -> tuple[str | None, str | None]:
