@@ -4,12 +4,14 @@ from __future__ import annotations
 import csv
 import io
 
+from markupsafe import Markup
+
 from . import checklist
 from .checklist import (ABSTRACT_SECTIONS, NOT_APPLICABLE, NOT_REPORTED, PARTLY, REPORTED, SECTIONS,
                         STATUSES)
 from .context import Context, relative_url
 from .exports import _cell, _json
-from .markup import link
+from .markup import escape, link
 from .models import ChecklistItem, Review
 
 PAGE = "checklist.md"
@@ -63,7 +65,7 @@ def _counted(items, sections) -> dict:
 
 def checklist_json(review: Review) -> str:
     """Where the wording comes from and how it was assessed, the counts per status, and every item."""
-    about = {k: v for k, v in review.raw["reporting"].items() if k not in checklist.CHECKLISTS}
+    about = {k: v for k, v in review.raw.get("reporting", {}).items() if k not in checklist.CHECKLISTS}
     summary = {"items": _counted(review.checklist, SECTIONS),
                "abstract_items": _counted(review.abstract_checklist, ABSTRACT_SECTIONS)}
     return _json({**about, "summary": summary, "items": [_record(i) for i in review.checklist],
@@ -79,7 +81,7 @@ def status_heads() -> list[dict]:
 def summary_view(items, sections: dict[str, str], caption: str, prefix: str, href: str) -> dict:
     """A summary table: one row per section, linked to it on the checklist page (at `href`), and one for all items."""
     found = checklist.summary(items, sections)
-    rows = [{"label": row["label"], "href": f"{href}#{prefix}section-{_slug(row['section'])}",
+    rows = [{"label": row["label"], "href": Markup(f"{escape(href)}#{prefix}section-{_slug(row['section'])}"),
              "counts": [row["counts"][s] for s in STATUSES], "total": row["total"]} for row in found["rows"]]
     return {"caption": caption, "rows": rows, "counts": [found["counts"][s] for s in STATUSES], "total": found["total"]}
 
@@ -108,20 +110,26 @@ def _sections(items, sections: dict[str, str], prefix: str) -> list[dict]:
             for key, label in sections.items() if any(i.section == key for i in items)]
 
 
+def assessed(review: Review) -> bool:
+    """Whether review.yml records the reporting assessment (`reporting`)."""
+    return "reporting" in review.raw
+
+
 def page(ctx: Context) -> str:
     review = ctx.review
-    about = review.raw["reporting"]
+    about = review.raw.get("reporting", {})
     return ctx.render(
         "checklist.md.j2",
+        assessed=assessed(review),
         heads=status_heads(),
         summaries=summaries(review, ""),
         main=_sections(review.checklist, SECTIONS, ""),
         abstract=_sections(review.abstract_checklist, ABSTRACT_SECTIONS, "abstract-"),
-        assessment=about["assessment"],
-        statement=link(about["statement_url"], about["statement"]),
-        license=link(about["license_url"], about["license"]),
-        wording=about["wording"],
-        names_es=about["names_es"],
+        assessment=about.get("assessment", ""),
+        statement=link(about.get("statement_url"), about.get("statement", "")),
+        license=link(about.get("license_url"), about.get("license", "")),
+        wording=about.get("wording", ""),
+        names_es=about.get("names_es", ""),
         csv_href=relative_url(PAGE, f"data/{CSV_FILE}"),
         json_href=relative_url(PAGE, f"data/{JSON_FILE}"),
         method_href=relative_url(PAGE, "method.md"),

@@ -81,6 +81,7 @@ def method(ctx: Context) -> str:
                   for c in ctx.review.criteria],
         steps=raw["method"].get("steps", ""),
         prisma_svg=Markup(prisma.prisma_svg(ctx.review, findings_href=relative_url("method.md", "findings.md"))),
+        assessed=checklist_page.assessed(ctx.review),
         heads=checklist_page.status_heads(),
         summaries=checklist_page.summaries(ctx.review, relative_url("method.md", checklist_page.PAGE)),
         checklist_href=relative_url("method.md", checklist_page.PAGE),

@@ -118,9 +118,12 @@ def trends_have_studies(review_doc: Document, docs: list[Document]) -> Iterator[
 
 def checklists_complete(review_doc: Document) -> Iterator[Problem]:
     """Each reporting checklist lists every item of its PRISMA 2020 checklist once, in order, in its section."""
+    reporting = review_doc.data.get("reporting")
+    if not reporting:
+        return
     for key, (name, expected, _) in CHECKLISTS.items():
         listed: list[str] = []
-        for index, entry in enumerate(review_doc.data["reporting"][key]):
+        for index, entry in enumerate(reporting[key]):
             number, section = entry["item"], entry["section"]
             if number not in expected:
                 yield _problem(review_doc, ("reporting", key, index, "item"),
