@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from . import exports, prisma
+from . import checklist_page, exports, prisma
 from .context import Context, relative_url
 from .markup import join, link
 
@@ -21,6 +21,8 @@ DESCRIPTIONS = {
     "prisma.csv": ("PRISMA flow counts in the PRISMA2020 app's CSV layout; NA where not reported.", "PRISMA2020 app or R package"),
     "datapackage.json": ("Metadata of these files: their licence, the review they come from, and each file's format "
                          "and size (a Frictionless Data Package).", "Frictionless tools, R (frictionless), any JSON tool"),
+    checklist_page.CSV_FILE: ("The PRISMA 2020 reporting checklist and the checklist for abstracts: one row per item, with this site's status, the review's words and what is missing.", "Excel, LibreOffice, R (read.csv), pandas"),
+    checklist_page.JSON_FILE: ("The same checklists, with their sources, the counts per status, and each item's Spanish name.", "R (jsonlite), Python, any JSON tool"),
 }
 
 # The licence of the site's data and prose (LICENSE-DATA in the repository), and what it does not cover.
@@ -75,6 +77,8 @@ def files(ctx: Context) -> dict[str, str | bytes]:
         "references.ris": exports.references_ris(ctx.ordered),
         "references.json": exports.references_csl_json(ctx.ordered),
         "prisma.csv": prisma.prisma_csv(ctx.review),
+        checklist_page.CSV_FILE: checklist_page.checklist_csv(ctx.review),
+        checklist_page.JSON_FILE: checklist_page.checklist_json(ctx.review),
     }
 
 

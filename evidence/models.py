@@ -110,6 +110,29 @@ class Conclusion:
 
 
 @dataclass(frozen=True)
+class Quote:
+    """A passage of the review, verbatim, and where it stands (Title, "Methodology, paragraph 3", "Table 2")."""
+
+    text: str
+    place: str
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One item of a PRISMA 2020 checklist and this site's assessment of the review against it."""
+
+    item: str
+    section: str
+    name: str
+    name_es: str
+    text: str
+    status: str
+    quotes: tuple[Quote, ...] = ()
+    missing: str | None = None
+    why_not_applicable: str | None = None
+
+
+@dataclass(frozen=True)
 class Review:
     """The review itself (review.yml). `raw` keeps the validated data for exports."""
 
@@ -119,6 +142,8 @@ class Review:
     trends: tuple[Trend, ...]
     groups: tuple[Group, ...]
     conclusions: tuple[Conclusion, ...]
+    checklist: tuple[ChecklistItem, ...] = ()           # PRISMA 2020, 42 items and sub-items
+    abstract_checklist: tuple[ChecklistItem, ...] = ()  # PRISMA 2020 for Abstracts, 12 items
 
     @property
     def citation(self) -> dict:
@@ -153,6 +178,11 @@ def study_from(data: dict, path: str) -> Study:
     return Study(path=path, **values)
 
 
+def _checklist(items: list | None) -> tuple[ChecklistItem, ...]:
+    return tuple(ChecklistItem(**{**item, "quotes": tuple(Quote(**q) for q in item.get("quotes", ()))})
+                 for item in items or ())
+
+
 def review_from(data: dict) -> Review:
     criteria = []
     for c in data["criteria"]:
@@ -167,4 +197,6 @@ def review_from(data: dict) -> Review:
         groups=tuple(Group(**g) for g in data["groups"]),
         conclusions=tuple(Conclusion(c["number"], c["title"], c["text"], _tuple(c["trends"]), _tuple(c.get("groups")))
                           for c in data["conclusions"]),
+        checklist=_checklist(data.get("reporting", {}).get("items")),
+        abstract_checklist=_checklist(data.get("reporting", {}).get("abstract_items")),
     )

@@ -5,7 +5,7 @@ import re
 
 from markupsafe import Markup
 
-from . import charts, prisma, references
+from . import charts, checklist_page, prisma, references
 from .context import Context, relative_url
 from .models import NOT_REPORTED
 
@@ -81,6 +81,10 @@ def method(ctx: Context) -> str:
                   for c in ctx.review.criteria],
         steps=raw["method"].get("steps", ""),
         prisma_svg=Markup(prisma.prisma_svg(ctx.review, findings_href=relative_url("method.md", "findings.md"))),
+        assessed=checklist_page.assessed(ctx.review),
+        heads=checklist_page.status_heads(),
+        summaries=checklist_page.summaries(ctx.review, relative_url("method.md", checklist_page.PAGE)),
+        checklist_href=relative_url("method.md", checklist_page.PAGE),
     )
 
 
@@ -93,6 +97,7 @@ def prisma_page(ctx: Context) -> str:
             n = "; ".join(f"{r['reason']}: {r['n']}" for r in value) if isinstance(value, list) else value
             stages.append({"stage": label, "box": described.get(key, key), "n": n})
     return ctx.render("prisma.md.j2", stages=stages, quotes=data.get("quotes", []), notes=data.get("notes"),
+                      checklist_href=relative_url("prisma.md", checklist_page.PAGE),
                       prisma_svg=Markup(prisma.prisma_svg(ctx.review, findings_href=relative_url("prisma.md", "findings.md"))))
 
 

@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import PurePosixPath
 from typing import Iterator
 
+from .checklist import CHECKLISTS
 from .loader import Document, visible
 from .problems import ERROR, Problem
 
@@ -115,11 +116,40 @@ def trends_have_studies(review_doc: Document, docs: list[Document]) -> Iterator[
                            f"trend '{trend['id']}' has no study; link a study to it or remove it")
 
 
+def checklists_complete(review_doc: Document) -> Iterator[Problem]:
+    """Each reporting checklist lists every item of its PRISMA 2020 checklist once, in order, in its section."""
+    reporting = review_doc.data.get("reporting")
+    if not reporting:
+        return
+    for key, (name, expected, _) in CHECKLISTS.items():
+        listed: list[str] = []
+        for index, entry in enumerate(reporting[key]):
+            number, section = entry["item"], entry["section"]
+            if number not in expected:
+                yield _problem(review_doc, ("reporting", key, index, "item"),
+                               f"'{number}' is not an item of the {name} checklist; its items are {', '.join(expected)}")
+            elif number in listed:
+                yield _problem(review_doc, ("reporting", key, index, "item"), f"item '{number}' is listed twice in `reporting.{key}`")
+            else:
+                if listed and list(expected).index(number) < list(expected).index(listed[-1]):
+                    yield _problem(review_doc, ("reporting", key, index, "item"),
+                                   f"item '{number}' comes after item '{listed[-1]}'; list the items in the {name} checklist's order")
+                if section != expected[number]:
+                    yield _problem(review_doc, ("reporting", key, index, "section"),
+                                   f"item '{number}' is in the section '{expected[number]}' of the {name} checklist; got '{section}'")
+                listed.append(number)
+        missing = [number for number in expected if number not in listed]
+        if missing:
+            yield _problem(review_doc, ("reporting", key), f"`reporting.{key}` lacks {name} item{'s' * (len(missing) > 1)} "
+                           f"{', '.join(missing)}; every item is assessed, as not applicable where it does not apply")
+
+
 def all_problems(review_doc: Document, docs: list[Document]) -> list[Problem]:
     """Every cross-file problem of a valid review and valid study files."""
     found: list[Problem] = []
     found += review_ids_unique(review_doc)
     found += conclusions_refer_to_known_ids(review_doc)
+    found += checklists_complete(review_doc)
     found += id_matches_file_name(docs)
     found += ids_unique(docs)
     found += dois_unique(docs)

@@ -50,7 +50,7 @@ def text_of(page_html: str) -> str:
 
 
 PAGES = ["", "findings", "trends", "conclusions", "method", "prisma", "charts", "references", "data", "checks",
-         "fields", "about"]
+         "fields", "about", "checklist"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -84,6 +84,48 @@ def test_prisma_diagram_numbers_and_link(built):
     assert "(n = 291)" in page and "(n = 16)" in page and "n = 0" not in page
     assert page.count("not reported") >= 10
     assert '<a href="../findings/"' in page
+
+
+def test_checklist_page_shows_every_item_with_its_status_and_quotes(built):
+    from evidence.dataset import load
+    review = load(ROOT).review
+    page = html(built, "checklist")
+    for prefix, items in (("", review.checklist), ("abstract-", review.abstract_checklist)):
+        for item in items:
+            found = re.search(rf'<section class="checklist-item" id="{prefix}item-{item.item}"[^>]*>(.*?)</section>', page, re.S)
+            assert found, f"{prefix}item-{item.item}"
+            body = text_of(found[1])
+            assert f"{item.item} {item.name}" in body and item.status.capitalize() in body
+            for quote in item.quotes:
+                # The blockquote holds only the review's words; the place is in the caption, outside it.
+                assert f"<blockquote><p>{quote.text}</p></blockquote>" in html_lib.unescape(found[1])
+                assert f"In the review: {quote.place}" in body
+            if item.missing:
+                assert f"Missing: {item.missing}" in body
+            if item.why_not_applicable:
+                assert f"Not applicable because: {item.why_not_applicable}" in body
+    assert "this site's assessment" in text_of(page)
+    assert 'href="https://creativecommons.org/licenses/by/4.0/"' in page and 'href="https://doi.org/10.1136/bmj.n71"' in page
+
+
+def test_checklist_summary_on_the_checklist_and_method_pages(built):
+    from evidence import checklist
+    from evidence.dataset import load
+    review = load(ROOT).review
+    main = checklist.summary(review.checklist, checklist.SECTIONS)
+    abstract = checklist.summary(review.abstract_checklist, checklist.ABSTRACT_SECTIONS)
+
+    def row(label, found):
+        return " ".join([label, *(str(found["counts"][s]) for s in checklist.STATUSES), str(found["total"])])
+
+    for page in ("checklist", "method"):
+        text = text_of(html(built, page))
+        assert "PRISMA 2020 checklist: 42 items" in text and "PRISMA 2020 for Abstracts: 12 items" in text
+        assert row("All items", main) in text and row("All items", abstract) in text
+        for section in main["rows"]:
+            assert row(section["label"], section) in text
+    assert 'href="../checklist/#section-methods"' in html(built, "method")
+    assert 'href="../checklist/"' in html(built, "prisma")
 
 
 def test_study_page(built):
@@ -132,7 +174,7 @@ def test_charts_are_svg_with_real_text(built):
 
 
 @pytest.mark.parametrize("name", ["studies.json", "studies.csv", "references.bib", "references.ris", "references.json",
-                                  "review.json", "prisma.csv"])
+                                  "review.json", "prisma.csv", "prisma-checklist.csv", "prisma-checklist.json"])
 def test_downloads_are_published(built, name):
     assert (built / "site" / "data" / name).stat().st_size > 100
     assert f'href="../data/{name}"' in html(built, "data") or f'href="{name}"' in html(built, "data")
