@@ -21,9 +21,10 @@ import time
 from pathlib import Path
 
 from benchmarks import synthetic
+from evidence.cache import ENV
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / ".cache" / "bench"
+WORK = ROOT / ".bench"
 PARSE = ("import sys, yaml, pathlib\n"
          "for p in sorted(pathlib.Path(sys.argv[1]).glob('studies/*.yml')):\n"
          "    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)\n")
@@ -61,11 +62,13 @@ def page_transfer(site: Path, page: Path) -> int:
 
 def measure(n: int, work: Path = WORK) -> dict:
     root = synthetic.make(work / f"n{n}", n)
+    cache = work / f"cache-n{n}"  # each N its own cache, outside its repository
+    os.environ[ENV] = str(cache)
     cli = [sys.executable, str(ROOT / "build_site.py"), "--root", str(root)]
     row = {"N": n}
     row["parse floor"], _, _ = timed([sys.executable, "-c", PARSE, str(root)], root)
     row["check"], row["check MiB"], _ = timed(cli + ["check"], root, allowed=(0, 1))
-    shutil.rmtree(root / ".cache", ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
     row["generate cold"], row["generate MiB"], _ = timed(cli + ["generate"], root)
     row["generate unchanged"], _, out = timed(cli + ["generate"], root)
     row["files rewritten"] = int(re.search(r"(\d+) changed", out)[1])

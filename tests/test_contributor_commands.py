@@ -4,6 +4,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -456,3 +457,52 @@ def test_canonical_verdicts_are_cached(tmp_path):
     assert fmt.canonical_warnings(root, paths, Cache(folder)) == first
     shutil.rmtree(folder)
     assert fmt.canonical_warnings(root, paths, None) == first
+
+
+def test_import_knows_a_title_in_another_unicode_form(repo, tmp_path):
+    """Huamán written with a combining accent (NFD) is the same title as the one in studies/."""
+    root = repo()
+    title = unicodedata.normalize("NFD", "Transformación digital en la administración pública: desafíos para una "
+                                         "gobernanza activa en el Perú")
+    file = tmp_path / "nfd.ris"
+    file.write_text(f"TY  - JOUR\nTI  - {title}\nAU  - Huama\u0301n Coronel, Pepe Luis\nPY  - 2022\nER  - \n",
+                    encoding="utf-8")
+    result = cli(root, "import", str(file))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[0].endswith("its title is already in studies/huaman-2022.yml")
+
+
+@pytest.mark.parametrize("name, text", [
+    ("deep.json", "[" * 100_000 + "]" * 100_000),
+    ("deep-items.json", '[{"title": ' + "[" * 5_000 + "]" * 5_000 + "}]"),
+])
+def test_import_of_deeply_nested_input_is_one_line(repo, tmp_path, name, text):
+    root = repo()
+    file = tmp_path / name
+    file.write_text(text, encoding="utf-8")
+    result = cli(root, "import", str(file))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [
+        f"error: {file}: is nested too deeply to be read (brackets or braces inside each other thousands of times); "
+        "export it again", "nothing was imported"]
+
+
+def test_a_deeply_nested_bibtex_entry_is_read_or_refused_never_a_traceback(repo, tmp_path):
+    root = repo()
+    file = tmp_path / "deep.bib"
+    file.write_text("@article{x, title={" + "{" * 50_000 + "A title" + "}" * 50_000 + "}, author={Quispe, Rosa}, "
+                    "year={2020}}", encoding="utf-8")
+    result = cli(root, "import", str(file))
+    assert "Traceback" not in result.stderr
+    assert result.returncode in (0, 1) and len(result.stderr.splitlines()) <= 2
+
+
+@pytest.mark.parametrize("bad", ["index", "con", "vicente-2022\n", "Vicente-2022"])
+def test_new_refuses_an_id_the_schema_refuses(repo, bad):
+    root = repo()
+    result = cli(root, "new", "--family", "Quispe", "--given", "Rosa", "--year", "2022", "--title", "A title",
+                 "--id", bad)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: --id must be lower-case letters, digits and single hyphens")
+    assert len(result.stderr.splitlines()) == 1

@@ -408,12 +408,15 @@ FILESYSTEM = {  # what is placed at studies/<name>, and the exact lines `check` 
         "studies/other-2020.yaml:1:1: error: is not a study file (study files are named <id>.yml); rename it to end in .yml"]),
     "upper-2020.YML": (lambda root, path: path.write_text(VALID.format(id="upper-2020")), [
         "studies/upper-2020.YML:1:1: error: is not a study file (study files are named <id>.yml); rename it to end in .yml"]),
+    "line\nbreak-2020.yml": (lambda root, path: path.write_text(VALID.format(id="line-break-2020")), [
+        "studies/line\\nbreak-2020.yml:2:5: error: `id` is 'line-break-2020' but the file is named "
+        "line\\nbreak-2020.yml; they must be the same"]),
     "notes.txt": (lambda root, path: path.write_text("notes"), [
         "studies/notes.txt:1:1: error: is not a study file (study files are named <id>.yml); remove it or move it out of studies/"]),
 }
 
 
-@pytest.mark.parametrize("name", FILESYSTEM)
+@pytest.mark.parametrize("name", FILESYSTEM, ids=lambda name: name.replace("\n", "-"))
 def test_only_regular_study_files_are_read(tmp_path, name):
     """Links are never followed (out of the repository, into /dev/zero, in a loop); nothing is skipped in silence."""
     root = make_repo(tmp_path)

@@ -23,7 +23,7 @@ REVIEW_TERMS = "remain under the terms on which the review was published"
 @pytest.fixture(scope="module")
 def docs(tmp_path_factory):
     root = copy_repo(tmp_path_factory.mktemp("licences") / "repo")
-    generate(load(root, root / ".cache"))
+    generate(load(root))
     return root / "docs"
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 
-IGNORE = shutil.ignore_patterns(".venv", "site", ".git", ".cache", "__pycache__", ".pytest_cache", ".hypothesis",
+IGNORE = shutil.ignore_patterns(".venv", "site", ".git", ".cache", ".bench", ".site.lock", "__pycache__", ".pytest_cache", ".hypothesis",
                                 "screenshots", ".site-*")
 
 
