@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
 """Check the evidence data and build the website. Run `python build_site.py --help`."""
+
 import sys
 
 from evidence.cli import main

@@ -7,6 +7,7 @@ size of one study page, and peak memory. Each step runs in its own process,
 timed from outside, so memory is that process's peak. Prints a table of
 seconds and ratios and writes it to docs/benchmarks.md.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,9 +26,11 @@ from evidence.cache import ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".bench"
-PARSE = ("import sys, yaml, pathlib\n"
-         "for p in sorted(pathlib.Path(sys.argv[1]).glob('studies/*.yml')):\n"
-         "    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)\n")
+PARSE = (
+    "import sys, yaml, pathlib\n"
+    "for p in sorted(pathlib.Path(sys.argv[1]).glob('studies/*.yml')):\n"
+    "    yaml.load(p.read_bytes(), Loader=yaml.CSafeLoader)\n"
+)
 
 
 def timed(args: list[str], cwd: Path, allowed: tuple[int, ...] = (0,)) -> tuple[float, float, str]:
@@ -77,7 +80,9 @@ def measure(n: int, work: Path = WORK) -> dict:
     row["generate one edit"], _, out = timed(cli + ["generate"], root)
     row["files rewritten after edit"] = int(re.search(r"(\d+) changed", out)[1])
     row["mkdocs build"], row["mkdocs MiB"], _ = timed(
-        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(root / "mkdocs.yml"), "-d", str(root / "site")], root)
+        [sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(root / "mkdocs.yml"), "-d", str(root / "site")],
+        root,
+    )
     site = root / "site"
     row["site MiB"] = folder_size(site) / 2**20
     row["search index KiB"] = (site / "search" / "search_index.json").stat().st_size / 1024
@@ -89,17 +94,28 @@ def measure(n: int, work: Path = WORK) -> dict:
     return row
 
 
-COLUMNS = [("N", "{:d}"), ("parse floor", "{:.2f}"), ("check", "{:.2f}"), ("generate cold", "{:.2f}"),
-           ("generate unchanged", "{:.2f}"), ("files rewritten", "{:d}"), ("generate one edit", "{:.2f}"),
-           ("files rewritten after edit", "{:d}"), ("mkdocs build", "{:.2f}"), ("generate ÷ mkdocs", "{:.2f}"),
-           ("one edit ÷ parse floor", "{:.1f}"), ("site MiB", "{:.1f}"), ("search index KiB", "{:.0f}"),
-           ("study page KiB", "{:.0f}"), ("peak MiB", "{:.0f}")]
+COLUMNS = [
+    ("N", "{:d}"),
+    ("parse floor", "{:.2f}"),
+    ("check", "{:.2f}"),
+    ("generate cold", "{:.2f}"),
+    ("generate unchanged", "{:.2f}"),
+    ("files rewritten", "{:d}"),
+    ("generate one edit", "{:.2f}"),
+    ("files rewritten after edit", "{:d}"),
+    ("mkdocs build", "{:.2f}"),
+    ("generate ÷ mkdocs", "{:.2f}"),
+    ("one edit ÷ parse floor", "{:.1f}"),
+    ("site MiB", "{:.1f}"),
+    ("search index KiB", "{:.0f}"),
+    ("study page KiB", "{:.0f}"),
+    ("peak MiB", "{:.0f}"),
+]
 
 
 def table(rows: list[dict]) -> str:
     """One column per N, one row per measure: narrow enough for a phone."""
-    lines = ["| Measure | " + " | ".join(f"N = {row['N']:,}" for row in rows) + " |",
-             "|---|" + "---:|" * len(rows)]
+    lines = ["| Measure | " + " | ".join(f"N = {row['N']:,}" for row in rows) + " |", "|---|" + "---:|" * len(rows)]
     for name, fmt in COLUMNS[1:]:
         lines.append(f"| {name} | " + " | ".join(fmt.format(row[name]) for row in rows) + " |")
     return "\n".join(lines)
@@ -112,7 +128,9 @@ def machine() -> str:
         memory = f", {kib / 2**20:.0f} GiB memory"
     except (OSError, TypeError):
         pass
-    return f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()}"
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()}"
+    )
 
 
 def page(rows: list[dict]) -> str:
@@ -138,8 +156,12 @@ Machine of the last run: {machine()}.
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[16, 500, 5000])
-    parser.add_argument("--page", type=Path, default=ROOT / "docs" / "benchmarks.md",
-                        help="where to write the Benchmarks page (use - for none)")
+    parser.add_argument(
+        "--page",
+        type=Path,
+        default=ROOT / "docs" / "benchmarks.md",
+        help="where to write the Benchmarks page (use - for none)",
+    )
     args = parser.parse_args()
     rows = []
     for n in args.sizes:

@@ -3,6 +3,7 @@
 Realistic field lengths, accented and compound Spanish names, every trend and
 group, years 2019-2023. Deterministic: the same N gives the same files.
 """
+
 from __future__ import annotations
 
 import os
@@ -18,21 +19,64 @@ from evidence import fmt
 
 ROOT = Path(__file__).resolve().parent.parent
 
-FAMILIES = ["Huamán Coronel", "García-Estrella", "Núñez del Prado", "Rodríguez-Román", "Ñahui Quispe",
-            "Álvarez Cárdenas", "Machuca-Vílchez", "Pérez Ríos", "Quispe Mamani", "Ávila Zúñiga", "Olórtegui",
-            "Benavides", "Castañeda Ruiz", "Díaz de la Vega", "Espinoza", "Fernández Ñique", "Gálvez", "Ibáñez",
-            "López Padilla", "Márquez Domínguez", "Ordóñez", "Sánchez-Cerro", "Túpac Yupanqui", "Úrsula Vera"]
-GIVENS = ["Pepe Luis", "Rosario del Pilar", "María José", "Ángel", "Inés", "José Manuel", "Lucía", "Raúl",
-          "Begoña", "Martín", "Sofía Elena", "Germán"]
-WORDS = ("digital government public administration citizen services municipal transparency open data "
-         "interoperability electronic identity modernization policy regional local e-participation trust "
-         "satisfaction platform procurement Peru Lima Cusco Arequipa inclusión gestión pública").split()
-JOURNALS = ["Revista Española de la Transparencia", "Comuni@cción", "Enfoque UTE", "Revista Venezolana de Gerencia",
-            "Knowledge and Performance Management", "Revista Arbitrada Interdisciplinaria Koinonía"]
+FAMILIES = [
+    "Huamán Coronel",
+    "García-Estrella",
+    "Núñez del Prado",
+    "Rodríguez-Román",
+    "Ñahui Quispe",
+    "Álvarez Cárdenas",
+    "Machuca-Vílchez",
+    "Pérez Ríos",
+    "Quispe Mamani",
+    "Ávila Zúñiga",
+    "Olórtegui",
+    "Benavides",
+    "Castañeda Ruiz",
+    "Díaz de la Vega",
+    "Espinoza",
+    "Fernández Ñique",
+    "Gálvez",
+    "Ibáñez",
+    "López Padilla",
+    "Márquez Domínguez",
+    "Ordóñez",
+    "Sánchez-Cerro",
+    "Túpac Yupanqui",
+    "Úrsula Vera",
+]
+GIVENS = [
+    "Pepe Luis",
+    "Rosario del Pilar",
+    "María José",
+    "Ángel",
+    "Inés",
+    "José Manuel",
+    "Lucía",
+    "Raúl",
+    "Begoña",
+    "Martín",
+    "Sofía Elena",
+    "Germán",
+]
+WORDS = (
+    "digital government public administration citizen services municipal transparency open data "
+    "interoperability electronic identity modernization policy regional local e-participation trust "
+    "satisfaction platform procurement Peru Lima Cusco Arequipa inclusión gestión pública"
+).split()
+JOURNALS = [
+    "Revista Española de la Transparencia",
+    "Comuni@cción",
+    "Enfoque UTE",
+    "Revista Venezolana de Gerencia",
+    "Knowledge and Performance Management",
+    "Revista Arbitrada Interdisciplinaria Koinonía",
+]
 
 
 def _slug(text: str) -> str:
     import unicodedata
+
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     return "-".join("".join(c if c.isalnum() else " " for c in plain).split())
 
@@ -55,9 +99,17 @@ def study(rng: random.Random, index: int, trends: list[str], groups: list[str]) 
         "group": groups[index % len(groups)],
     }
     if rng.random() < 0.6:
-        data.update({"language": rng.choice(["es", "en"]), "type": "journal-article",
-                     "journal": rng.choice(JOURNALS), "volume": str(rng.randint(1, 30)), "issue": str(rng.randint(1, 4)),
-                     "doi": f"10.5555/bench.{index}", "sources": [f"https://example.org/record/{index}"]})
+        data.update(
+            {
+                "language": rng.choice(["es", "en"]),
+                "type": "journal-article",
+                "journal": rng.choice(JOURNALS),
+                "volume": str(rng.randint(1, 30)),
+                "issue": str(rng.randint(1, 4)),
+                "doi": f"10.5555/bench.{index}",
+                "sources": [f"https://example.org/record/{index}"],
+            }
+        )
     return data
 
 
@@ -68,17 +120,37 @@ def make(target: Path, n: int) -> Path:
     (target / "studies").mkdir(parents=True)
     shutil.copy(ROOT / "review.yml", target / "review.yml")
     shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
-    shutil.copytree(ROOT / "docs", target / "docs", ignore=shutil.ignore_patterns(
-        "studies", "trends", "data", "charts", "index.md", "findings.md", "charts.md", "method.md", "prisma.md",
-        "conclusions.md", "references.md", "checks.md", "fields.md", "data.md"))
+    shutil.copytree(
+        ROOT / "docs",
+        target / "docs",
+        ignore=shutil.ignore_patterns(
+            "studies",
+            "trends",
+            "data",
+            "charts",
+            "index.md",
+            "findings.md",
+            "charts.md",
+            "method.md",
+            "prisma.md",
+            "conclusions.md",
+            "references.md",
+            "checks.md",
+            "fields.md",
+            "data.md",
+        ),
+    )
     for linked in ("evidence", "templates", "schema"):
         os.symlink(ROOT / linked, target / linked)
     review = yaml.safe_load((ROOT / "review.yml").read_text(encoding="utf-8"))
     trends = [t["id"] for t in review["trends"]]
     groups = [g["id"] for g in review["groups"]]
     rng = random.Random(n)
-    texts = ["# yaml-language-server: $schema=../schema/study.schema.json\n" + yaml.safe_dump(
-        study(rng, index, trends, groups), allow_unicode=True, sort_keys=False, width=100) for index in range(n)]
+    texts = [
+        "# yaml-language-server: $schema=../schema/study.schema.json\n"
+        + yaml.safe_dump(study(rng, index, trends, groups), allow_unicode=True, sort_keys=False, width=100)
+        for index in range(n)
+    ]
     with ProcessPoolExecutor(mp_context=get_context("fork")) as pool:  # in the layout `fmt` keeps
         texts = list(pool.map(fmt.canonical, texts, chunksize=64))
     for text in texts:

@@ -5,6 +5,7 @@ running stops with a message. Staging folders left by an interrupted build are r
 by the next one. `site/` is replaced only by a complete build: a failure at any step
 leaves it as it was.
 """
+
 from __future__ import annotations
 
 import errno
@@ -32,8 +33,9 @@ def source_date_epoch(root: Path) -> str:
     if os.environ.get("SOURCE_DATE_EPOCH"):
         return os.environ["SOURCE_DATE_EPOCH"]
     try:
-        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True,
-                             text=True, timeout=30)
+        out = subprocess.run(
+            ["git", "-C", str(root), "log", "-1", "--format=%ct"], capture_output=True, text=True, timeout=30
+        )
         if out.returncode == 0 and out.stdout.strip().isdigit():
             return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
@@ -91,14 +93,19 @@ def _mkdocs(root: Path, staging: Path) -> None:
     """mkdocs build --strict into `staging`; BuildError with every warning when there is any."""
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(staging)],
-        cwd=root, env=mkdocs_env(root), capture_output=True, text=True)
+        cwd=root,
+        env=mkdocs_env(root),
+        capture_output=True,
+        text=True,
+    )
     output = result.stdout + result.stderr
     warnings = _WARNING.findall(output)
     if result.returncode != 0 or warnings:
         last = [line for line in output.splitlines() if line.strip()][-1:]
         sys.stderr.write("".join(f"{line}\n" for line in warnings or last))
-        raise BuildError(f"mkdocs build failed ({len(warnings)} warning{'s' * (len(warnings) != 1)} "
-                         "in strict mode); fix them")
+        raise BuildError(
+            f"mkdocs build failed ({len(warnings)} warning{'s' * (len(warnings) != 1)} in strict mode); fix them"
+        )
 
 
 def _swap(root: Path, staging: Path) -> None:
@@ -141,5 +148,8 @@ def build_site(root: Path) -> None:
 
 
 def serve(root: Path, address: str) -> int:
-    return subprocess.call([sys.executable, "-m", "mkdocs", "serve", "-f", str(root / "mkdocs.yml"), "-a", address],
-                           cwd=root, env=mkdocs_env(root))
+    return subprocess.call(
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(root / "mkdocs.yml"), "-a", address],
+        cwd=root,
+        env=mkdocs_env(root),
+    )

@@ -22,6 +22,7 @@ Nothing in it is trusted:
 - **Optional.** A folder that cannot be created, read or written makes the run uncached,
   never failed.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,9 +31,9 @@ import json
 import os
 import secrets
 import shutil
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Callable
 
 from .writer import replace_file
 
@@ -96,10 +97,10 @@ class Cache:
         self.spaces: dict[str, Namespace] = {}
 
     @classmethod
-    def of(cls, root: Path) -> "Cache":
+    def of(cls, root: Path) -> Cache:
         return cls(folder_for(root))
 
-    def namespace(self, name: str, version: str) -> "Namespace":
+    def namespace(self, name: str, version: str) -> Namespace:
         if name not in self.spaces:
             self.spaces[name] = Namespace(self, name, version)
         return self.spaces[name]
@@ -137,7 +138,7 @@ class Namespace:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _seal(self, key: str, payload: str) -> str:
-        return hmac.new(self.secret, f"{key}\0{payload}".encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.new(self.secret, f"{key}\0{payload}".encode(), hashlib.sha256).hexdigest()
 
     def get(self, parts, valid: Callable[[object], bool]):
         """The value stored under `parts`, or None when there is none, or it was tampered with or is malformed."""
@@ -171,7 +172,9 @@ class Namespace:
         if self.file is None or self.used == self.stored:
             return
         try:
-            replace_file(self.file, json.dumps({"format": FORMAT, "entries": self.used}, ensure_ascii=False,
-                                               separators=(",", ":")))
+            replace_file(
+                self.file,
+                json.dumps({"format": FORMAT, "entries": self.used}, ensure_ascii=False, separators=(",", ":")),
+            )
         except OSError:
             pass

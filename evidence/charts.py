@@ -1,4 +1,5 @@
 """The review's Figures 2-4 (and studies per trend) as data, then as deterministic SVG bar charts."""
+
 from __future__ import annotations
 
 import io
@@ -14,7 +15,7 @@ from .models import LANGUAGES, Review, Study
 
 UNKNOWN_LABELS = ("Not recorded", "Not reported")
 
-BAR = "#1f5f8b"      # 7.1:1 against white
+BAR = "#1f5f8b"  # 7.1:1 against white
 UNKNOWN = "#595959"  # 7.0:1 against white; also hatched, so colour is not the only cue
 INK = "#1a1a1a"
 GRID = "#d0d0d0"
@@ -60,27 +61,41 @@ def _by_count(counter: Counter, names) -> list[tuple[str, int]]:
 def by_database(review: Review, studies: list[Study]) -> Chart:
     coded = Counter(s.database for s in studies if s.database)
     if not coded:
-        rows = tuple(sorted(((d.name, d.included_reported) for d in review.databases
-                             if isinstance(d.included_reported, int)), key=lambda row: -row[1]))
+        rows = tuple(
+            sorted(
+                ((d.name, d.included_reported) for d in review.databases if isinstance(d.included_reported, int)),
+                key=lambda row: -row[1],
+            )
+        )
         missing = [d.name for d in review.databases if not isinstance(d.included_reported, int)]
         note = "Which study came from which database is not reported: no study file records it."
         if missing:
             note += f" The review does not report a count for {', '.join(missing)}."
-        return Chart("by-database", "Included studies by database",
-                     "Included studies per database, as reported by the review; "
-                     "which study came from which database is not reported.",
-                     rows, _alt("included studies by database, as reported by the review", rows), note)
+        return Chart(
+            "by-database",
+            "Included studies by database",
+            "Included studies per database, as reported by the review; "
+            "which study came from which database is not reported.",
+            rows,
+            _alt("included studies by database, as reported by the review", rows),
+            note,
+        )
     names = {d.id: d.name for d in review.databases}
     rows = _by_count(coded, lambda key: names.get(key, key))
     unknown = len(studies) - sum(coded.values())
     if unknown:
         rows.append(("Not recorded", unknown))
     rows = tuple(rows)
-    return Chart("by-database", "Included studies by database",
-                 "Included studies per database, as coded in the study files.", rows,
-                 _alt("included studies by database, as coded in the study files", rows),
-                 f"{unknown} of {len(studies)} study files do not record the database they were found in."
-                 if unknown else "Every study file records its database.")
+    return Chart(
+        "by-database",
+        "Included studies by database",
+        "Included studies per database, as coded in the study files.",
+        rows,
+        _alt("included studies by database, as coded in the study files", rows),
+        f"{unknown} of {len(studies)} study files do not record the database they were found in."
+        if unknown
+        else "Every study file records its database.",
+    )
 
 
 def by_language(review: Review, studies: list[Study]) -> Chart:
@@ -89,37 +104,55 @@ def by_language(review: Review, studies: list[Study]) -> Chart:
     if unknown:
         rows.append(("Not reported", unknown))
     rows = tuple(rows)
-    note = ("The review's Figure 3 gives the languages as percentages in an image only. "
-            + (f"{unknown} of {len(studies)} study files do not record the language." if unknown
-               else "Every study file records its language."))
-    return Chart("by-language", "Included studies by language",
-                 "Included studies per language of publication, as coded in the study files.",
-                 rows, _alt("included studies by language", rows), note)
+    note = "The review's Figure 3 gives the languages as percentages in an image only. " + (
+        f"{unknown} of {len(studies)} study files do not record the language."
+        if unknown
+        else "Every study file records its language."
+    )
+    return Chart(
+        "by-language",
+        "Included studies by language",
+        "Included studies per language of publication, as coded in the study files.",
+        rows,
+        _alt("included studies by language", rows),
+        note,
+    )
 
 
 def by_year(review: Review, studies: list[Study]) -> Chart:
     counts = Counter(s.year for s in studies)
     rows = tuple((str(year), counts.get(year, 0)) for year in review.years(studies))
-    return Chart("by-year", "Included studies by year of publication",
-                 "Included studies per year of publication, as coded in the study files; "
-                 "years with no study are shown as 0.",
-                 rows, _alt("included studies by year", rows),
-                 "The review's Figure 4 gives the years as percentages in an image only; its numbers are not in the text.")
+    return Chart(
+        "by-year",
+        "Included studies by year of publication",
+        "Included studies per year of publication, as coded in the study files; years with no study are shown as 0.",
+        rows,
+        _alt("included studies by year", rows),
+        "The review's Figure 4 gives the years as percentages in an image only; its numbers are not in the text.",
+    )
 
 
 def by_trend(review: Review, studies: list[Study]) -> Chart:
     counts = Counter(t for s in studies for t in s.trends)
     rows = tuple((t.name, counts.get(t.id, 0)) for t in review.trends)
-    return Chart("by-trend", "Included studies by trend",
-                 "Included studies per trend of the review's Discussion, in the review's order, as coded in the study files.",
-                 rows, _alt("included studies by trend", rows),
-                 "The review does not give a count per trend; a study coded to more than one trend is counted under each.")
+    return Chart(
+        "by-trend",
+        "Included studies by trend",
+        "Included studies per trend of the review's Discussion, in the review's order, as coded in the study files.",
+        rows,
+        _alt("included studies by trend", rows),
+        "The review does not give a count per trend; a study coded to more than one trend is counted under each.",
+    )
 
 
 def chart_data(review: Review, studies: list[Study]) -> list[Chart]:
     """Every chart's numbers, labels, alt text and caveats, before any drawing."""
-    return [by_database(review, studies), by_language(review, studies),
-            by_year(review, studies), by_trend(review, studies)]
+    return [
+        by_database(review, studies),
+        by_language(review, studies),
+        by_year(review, studies),
+        by_trend(review, studies),
+    ]
 
 
 def render_svg(chart: Chart) -> str:
@@ -135,9 +168,13 @@ def render_svg(chart: Chart) -> str:
         ax = fig.subplots()
         positions = range(len(labels))
         unknown = [label in UNKNOWN_LABELS for label, _ in chart.rows]
-        bars = ax.barh(positions, counts, height=0.6,
-                       color=[UNKNOWN if u else BAR for u in unknown],
-                       hatch=["//" if u else "" for u in unknown])
+        bars = ax.barh(
+            positions,
+            counts,
+            height=0.6,
+            color=[UNKNOWN if u else BAR for u in unknown],
+            hatch=["//" if u else "" for u in unknown],
+        )
         ax.bar_label(bars, padding=4, fontsize=13, fontweight="bold", color=INK)
         ax.set_yticks(list(positions), labels=labels)
         ax.invert_yaxis()
@@ -163,13 +200,37 @@ def version() -> str:
 
 
 # What render_svg's drawings are made of; a cached drawing with anything else is drawn again.
-_SVG, _XLINK, _RDF = "{http://www.w3.org/2000/svg}", "{http://www.w3.org/1999/xlink}", "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}"
-_TAGS = {_SVG + t for t in ("svg", "metadata", "defs", "style", "g", "path", "clipPath", "pattern", "rect",
-                            "text", "use")} | {"{http://creativecommons.org/ns#}Work", _RDF + "RDF",
-                                               "{http://purl.org/dc/elements/1.1/}format",
-                                               "{http://purl.org/dc/elements/1.1/}type"}
-_ATTRIBUTES = {"clip-path", "d", "fill", "height", "id", "patternUnits", "style", "transform", "type", "version",
-               "viewBox", "width", "x", "y", _XLINK + "href", _RDF + "resource"}
+_SVG, _XLINK, _RDF = (
+    "{http://www.w3.org/2000/svg}",
+    "{http://www.w3.org/1999/xlink}",
+    "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}",
+)
+_TAGS = {
+    _SVG + t for t in ("svg", "metadata", "defs", "style", "g", "path", "clipPath", "pattern", "rect", "text", "use")
+} | {
+    "{http://creativecommons.org/ns#}Work",
+    _RDF + "RDF",
+    "{http://purl.org/dc/elements/1.1/}format",
+    "{http://purl.org/dc/elements/1.1/}type",
+}
+_ATTRIBUTES = {
+    "clip-path",
+    "d",
+    "fill",
+    "height",
+    "id",
+    "patternUnits",
+    "style",
+    "transform",
+    "type",
+    "version",
+    "viewBox",
+    "width",
+    "x",
+    "y",
+    _XLINK + "href",
+    _RDF + "resource",
+}
 _URL = re.compile(r"url\((?!#)|@import|javascript:|expression\(", re.IGNORECASE)
 
 
@@ -189,7 +250,10 @@ def is_safe_svg(value: object) -> bool:
             return False
         if element.get(_XLINK + "href", "#").startswith("#") is False:
             return False
-        if element.get(_RDF + "resource", "http://purl.org/dc/dcmitype/StillImage") != "http://purl.org/dc/dcmitype/StillImage":
+        if (
+            element.get(_RDF + "resource", "http://purl.org/dc/dcmitype/StillImage")
+            != "http://purl.org/dc/dcmitype/StillImage"
+        ):
             return False
         if any(_URL.search(text) for text in [element.text or "", *element.attrib.values()]):
             return False

@@ -1,4 +1,5 @@
 """The Reporting checklist page, and the checklist as CSV and JSON downloads."""
+
 from __future__ import annotations
 
 import csv
@@ -7,8 +8,7 @@ import io
 from markupsafe import Markup
 
 from . import checklist
-from .checklist import (ABSTRACT_SECTIONS, NOT_APPLICABLE, NOT_REPORTED, PARTLY, REPORTED, SECTIONS,
-                        STATUSES)
+from .checklist import ABSTRACT_SECTIONS, NOT_APPLICABLE, NOT_REPORTED, PARTLY, REPORTED, SECTIONS, STATUSES
 from .context import Context, relative_url
 from .exports import _cell, _json
 from .markup import escape, link
@@ -17,14 +17,28 @@ from .models import ChecklistItem, Review
 PAGE = "checklist.md"
 CSV_FILE, JSON_FILE = "prisma-checklist.csv", "prisma-checklist.json"
 # status: (symbol, label, CSS class). The symbol and the label say it; the colour only repeats it.
-SHOWN = {REPORTED: ("✓", "Reported", "cl-reported"), PARTLY: ("◐", "Partly reported", "cl-partly"),
-         NOT_REPORTED: ("✗", "Not reported", "cl-not-reported"), NOT_APPLICABLE: ("–", "Not applicable", "cl-na")}
+SHOWN = {
+    REPORTED: ("✓", "Reported", "cl-reported"),
+    PARTLY: ("◐", "Partly reported", "cl-partly"),
+    NOT_REPORTED: ("✗", "Not reported", "cl-not-reported"),
+    NOT_APPLICABLE: ("–", "Not applicable", "cl-na"),
+}
 
 
 # --- Downloads ---------------------------------------------------------------------------------------------------
 
-CSV_FIELDS = ("checklist", "item", "section", "name", "name_es", "text", "status", "quotes", "missing",
-              "why_not_applicable")
+CSV_FIELDS = (
+    "checklist",
+    "item",
+    "section",
+    "name",
+    "name_es",
+    "text",
+    "status",
+    "quotes",
+    "missing",
+    "why_not_applicable",
+)
 
 
 def _quotes_cell(item: ChecklistItem) -> str:
@@ -43,15 +57,36 @@ def checklist_csv(review: Review) -> bytes:
     writer.writerow(CSV_FIELDS)
     for name, items in _both(review):
         for i in items:
-            writer.writerow([_cell(v) for v in (name, i.item, i.section, i.name, i.name_es, i.text, i.status,
-                                                _quotes_cell(i), i.missing, i.why_not_applicable)])
+            writer.writerow(
+                [
+                    _cell(v)
+                    for v in (
+                        name,
+                        i.item,
+                        i.section,
+                        i.name,
+                        i.name_es,
+                        i.text,
+                        i.status,
+                        _quotes_cell(i),
+                        i.missing,
+                        i.why_not_applicable,
+                    )
+                ]
+            )
     return out.getvalue().encode("utf-8-sig")
 
 
 def _record(item: ChecklistItem) -> dict:
-    record = {"item": item.item, "section": item.section, "name": item.name, "name_es": item.name_es,
-              "text": item.text, "status": item.status,
-              "quotes": [{"text": q.text, "place": q.place} for q in item.quotes]}
+    record = {
+        "item": item.item,
+        "section": item.section,
+        "name": item.name,
+        "name_es": item.name_es,
+        "text": item.text,
+        "status": item.status,
+        "quotes": [{"text": q.text, "place": q.place} for q in item.quotes],
+    }
     for key in ("missing", "why_not_applicable"):
         if getattr(item, key):
             record[key] = getattr(item, key)
@@ -66,13 +101,22 @@ def _counted(items, sections) -> dict:
 def checklist_json(review: Review) -> str:
     """Where the wording comes from and how it was assessed, the counts per status, and every item."""
     about = {k: v for k, v in review.raw.get("reporting", {}).items() if k not in checklist.CHECKLISTS}
-    summary = {"items": _counted(review.checklist, SECTIONS),
-               "abstract_items": _counted(review.abstract_checklist, ABSTRACT_SECTIONS)}
-    return _json({**about, "summary": summary, "items": [_record(i) for i in review.checklist],
-                  "abstract_items": [_record(i) for i in review.abstract_checklist]})
+    summary = {
+        "items": _counted(review.checklist, SECTIONS),
+        "abstract_items": _counted(review.abstract_checklist, ABSTRACT_SECTIONS),
+    }
+    return _json(
+        {
+            **about,
+            "summary": summary,
+            "items": [_record(i) for i in review.checklist],
+            "abstract_items": [_record(i) for i in review.abstract_checklist],
+        }
+    )
 
 
 # --- The page and the Method page's summary -------------------------------------------------------------------------
+
 
 def status_heads() -> list[dict]:
     return [{"symbol": SHOWN[s][0], "label": SHOWN[s][1], "css": SHOWN[s][2]} for s in STATUSES]
@@ -81,8 +125,15 @@ def status_heads() -> list[dict]:
 def summary_view(items, sections: dict[str, str], caption: str, prefix: str, href: str) -> dict:
     """A summary table: one row per section, linked to it on the checklist page (at `href`), and one for all items."""
     found = checklist.summary(items, sections)
-    rows = [{"label": row["label"], "href": Markup(f"{escape(href)}#{prefix}section-{_slug(row['section'])}"),
-             "counts": [row["counts"][s] for s in STATUSES], "total": row["total"]} for row in found["rows"]]
+    rows = [
+        {
+            "label": row["label"],
+            "href": Markup(f"{escape(href)}#{prefix}section-{_slug(row['section'])}"),
+            "counts": [row["counts"][s] for s in STATUSES],
+            "total": row["total"],
+        }
+        for row in found["rows"]
+    ]
     return {"caption": caption, "rows": rows, "counts": [found["counts"][s] for s in STATUSES], "total": found["total"]}
 
 
@@ -92,22 +143,38 @@ def _slug(section: str) -> str:
 
 def summaries(review: Review, href: str) -> list[dict]:
     """The summary tables of both checklists, linking to `href` (the checklist page's address from here)."""
-    return [summary_view(review.checklist, SECTIONS, "PRISMA 2020 checklist", "", href),
-            summary_view(review.abstract_checklist, ABSTRACT_SECTIONS, "PRISMA 2020 for Abstracts", "abstract-", href)]
+    return [
+        summary_view(review.checklist, SECTIONS, "PRISMA 2020 checklist", "", href),
+        summary_view(review.abstract_checklist, ABSTRACT_SECTIONS, "PRISMA 2020 for Abstracts", "abstract-", href),
+    ]
 
 
 def _item_view(item: ChecklistItem, prefix: str) -> dict:
     symbol, label, css = SHOWN[item.status]
-    return {"id": f"{prefix}item-{item.item}", "item": item.item, "name": item.name, "text": item.text,
-            "symbol": symbol, "status": label, "css": css, "quotes": item.quotes,
-            "note_label": "Not applicable because" if item.status == NOT_APPLICABLE else "Missing",
-            "note": item.why_not_applicable if item.status == NOT_APPLICABLE else item.missing}
+    return {
+        "id": f"{prefix}item-{item.item}",
+        "item": item.item,
+        "name": item.name,
+        "text": item.text,
+        "symbol": symbol,
+        "status": label,
+        "css": css,
+        "quotes": item.quotes,
+        "note_label": "Not applicable because" if item.status == NOT_APPLICABLE else "Missing",
+        "note": item.why_not_applicable if item.status == NOT_APPLICABLE else item.missing,
+    }
 
 
 def _sections(items, sections: dict[str, str], prefix: str) -> list[dict]:
-    return [{"id": f"{prefix}section-{_slug(key)}", "label": label,
-             "entries": [_item_view(i, prefix) for i in items if i.section == key]}
-            for key, label in sections.items() if any(i.section == key for i in items)]
+    return [
+        {
+            "id": f"{prefix}section-{_slug(key)}",
+            "label": label,
+            "entries": [_item_view(i, prefix) for i in items if i.section == key],
+        }
+        for key, label in sections.items()
+        if any(i.section == key for i in items)
+    ]
 
 
 def assessed(review: Review) -> bool:

@@ -1,4 +1,5 @@
 """The data checks page: the checker's reconciliation findings, for readers."""
+
 from __future__ import annotations
 
 from .context import Context
@@ -6,14 +7,28 @@ from .markup import join
 from .reconcile import CONSISTENT, DIFFERS, MET, NOT_KNOWN
 
 PAGE = "checks.md"
-TOPICS = {"included": "Included studies", "database": "Per database", "group": "Per discussion group", "year": "Per year"}
+TOPICS = {
+    "included": "Included studies",
+    "database": "Per database",
+    "group": "Per discussion group",
+    "year": "Per year",
+}
 
 
 def page(ctx: Context) -> str:
     result = ctx.reconciliation
-    counts = [{"topic": TOPICS.get(c.topic, c.topic), "subject": c.subject, "reported": c.reported,
-               "coded": "not recorded" if c.coded is None else c.coded, "status": c.status, "note": c.note,
-               "css": {CONSISTENT: "ok", DIFFERS: "differs"}.get(c.status, "unknown")} for c in result.counts]
+    counts = [
+        {
+            "topic": TOPICS.get(c.topic, c.topic),
+            "subject": c.subject,
+            "reported": c.reported,
+            "coded": "not recorded" if c.coded is None else c.coded,
+            "status": c.status,
+            "note": c.note,
+            "css": {CONSISTENT: "ok", DIFFERS: "differs"}.get(c.status, "unknown"),
+        }
+        for c in result.counts
+    ]
     notes = [row["note"] for row in counts]
     for index in range(1, len(counts)):  # a note repeated on the next row is shown once
         if notes[index] and notes[index] == notes[index - 1]:
@@ -35,8 +50,10 @@ def page(ctx: Context) -> str:
         criteria_heads=[f"Criterion {n}" for n in numbers],
         criteria_rows=rows,
         not_met_count=len({c.study for c in result.criteria if c.status not in (MET, NOT_KNOWN)}),
-        variants=[{"link": ctx.study_link(PAGE, by_id[v.study]), "cited_as": v.cited_as, "also": join(v.also, "; ")}
-                  for v in result.variants],
+        variants=[
+            {"link": ctx.study_link(PAGE, by_id[v.study]), "cited_as": v.cited_as, "also": join(v.also, "; ")}
+            for v in result.variants
+        ],
         incomplete=[{"link": ctx.study_link(PAGE, by_id[i]), "missing": join(m)} for i, m in result.incomplete],
     )
 

@@ -1,4 +1,5 @@
 """Command line: `python build_site.py COMMAND`. Thin: every command calls into the package."""
+
 from __future__ import annotations
 
 import argparse
@@ -79,8 +80,10 @@ def cmd_clean(args) -> int:
             (docs / name).unlink(missing_ok=True)
         cache = Cache.of(args.root)
         cache.clear()
-    print(f"removed {SITE}/, the generated files under {DOCS}/ and the cache"
-          + (f" ({cache.folder})" if cache.folder else ""))
+    print(
+        f"removed {SITE}/, the generated files under {DOCS}/ and the cache"
+        + (f" ({cache.folder})" if cache.folder else "")
+    )
     return 0
 
 
@@ -152,8 +155,10 @@ def cmd_import(args) -> int:
         else:
             print(f"not imported: {outcome.reference.where}: {outcome.skipped}", file=sys.stderr)
     if any(o.path for o in outcomes):
-        print("next: check every field against a public record and add its address under sources:, "
-              "write finding, trends and group (marked TODO), then run make check")
+        print(
+            "next: check every field against a public record and add its address under sources:, "
+            "write finding, trends and group (marked TODO), then run make check"
+        )
     return 0 if all(o.path for o in outcomes) else 1
 
 
@@ -168,7 +173,10 @@ def cmd_fmt(args) -> int:
             print(f"{outcome.path}: not in canonical form" if args.check else f"formatted {outcome.path}")
     changed = sum(o.changed for o in outcomes)
     if args.check:
-        print(f"{changed} of {len(outcomes)} files not in canonical form" + ("; run python build_site.py fmt" if changed else ""))
+        print(
+            f"{changed} of {len(outcomes)} files not in canonical form"
+            + ("; run python build_site.py fmt" if changed else "")
+        )
     else:
         print(f"{changed} of {len(outcomes)} files formatted")
     return 1 if any(o.error for o in outcomes) or (args.check and changed) else 0
@@ -182,12 +190,22 @@ def parser() -> argparse.ArgumentParser:
     main.add_argument("--root", type=Path, default=ROOT, help="repository folder (default: this one)")
     commands = main.add_subparsers(dest="command", metavar="COMMAND", required=True)
     check = commands.add_parser("check", help="validate review.yml and studies/*.yml and print every problem")
-    check.add_argument("--format", choices=["text", "github"], default="text",
-                       help="text (path:line:column) or github (pull-request annotations)")
+    check.add_argument(
+        "--format",
+        choices=["text", "github"],
+        default="text",
+        help="text (path:line:column) or github (pull-request annotations)",
+    )
     check.set_defaults(func=cmd_check)
-    commands.add_parser("generate", help="write the generated pages, charts and downloads under docs/").set_defaults(func=cmd_generate)
-    commands.add_parser("build", help="check, generate and build the site into site/ (mkdocs --strict)").set_defaults(func=cmd_build)
-    commands.add_parser("clean", help="remove site/, the generated files under docs/ and the cache").set_defaults(func=cmd_clean)
+    commands.add_parser("generate", help="write the generated pages, charts and downloads under docs/").set_defaults(
+        func=cmd_generate
+    )
+    commands.add_parser("build", help="check, generate and build the site into site/ (mkdocs --strict)").set_defaults(
+        func=cmd_build
+    )
+    commands.add_parser("clean", help="remove site/, the generated files under docs/ and the cache").set_defaults(
+        func=cmd_clean
+    )
     serve_cmd = commands.add_parser("serve", help="preview the site with live reload")
     serve_cmd.add_argument("--address", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
     serve_cmd.set_defaults(func=cmd_serve)
@@ -195,8 +213,8 @@ def parser() -> argparse.ArgumentParser:
     diff_cmd.add_argument("--base", required=True, help="the commit to compare with, e.g. origin/main")
     diff_cmd.set_defaults(func=cmd_diff)
     new_cmd = commands.add_parser("new", help="start a study file studies/<id>.yml (asks for what is missing)")
-    new_cmd.add_argument("--family", help="first author's family name(s), e.g. \"Huamán Coronel\"")
-    new_cmd.add_argument("--given", help="first author's given name(s), e.g. \"Pepe Luis\"")
+    new_cmd.add_argument("--family", help='first author\'s family name(s), e.g. "Huamán Coronel"')
+    new_cmd.add_argument("--given", help='first author\'s given name(s), e.g. "Pepe Luis"')
     new_cmd.add_argument("--year", help="year of publication, e.g. 2022")
     new_cmd.add_argument("--title", help="title, in English as the review's Table 3 gives it")
     new_cmd.add_argument("--id", help="the id, when the one made from family name and year does not suit")
@@ -206,7 +224,9 @@ def parser() -> argparse.ArgumentParser:
     import_cmd.set_defaults(func=cmd_import)
     fmt_cmd = commands.add_parser("fmt", help="rewrite study files in canonical form, keeping comments")
     fmt_cmd.add_argument("files", nargs="*", type=Path, metavar="FILE", help="study files (default: studies/*.yml)")
-    fmt_cmd.add_argument("--check", action="store_true", help="only list the files that are not canonical; exit 1 if any")
+    fmt_cmd.add_argument(
+        "--check", action="store_true", help="only list the files that are not canonical; exit 1 if any"
+    )
     fmt_cmd.set_defaults(func=cmd_fmt)
     return main
 

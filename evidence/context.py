@@ -1,10 +1,11 @@
 """Everything the page modules share, computed once per generation run."""
+
 from __future__ import annotations
 
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from markupsafe import Markup
@@ -33,7 +34,7 @@ def page_url(page: str) -> str:
     return stem + "/"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _to_root(from_page: str) -> str:
     """From a page's directory URL back to the site root: studies/x.md -> ../../"""
     return "../" * page_url(from_page).count("/")

@@ -1,4 +1,5 @@
 """Load and check the whole evidence base: review.yml and studies/*.yml."""
+
 from __future__ import annotations
 
 import hashlib
@@ -57,7 +58,11 @@ def scan(root: Path) -> tuple[list[Path], list[Problem]]:
                 continue
             elif not entry.name.endswith(".yml"):
                 suffix = Path(entry.name).suffix
-                hint = "rename it to end in .yml" if suffix.lower() in (".yml", ".yaml") else "remove it or move it out of studies/"
+                hint = (
+                    "rename it to end in .yml"
+                    if suffix.lower() in (".yml", ".yaml")
+                    else "remove it or move it out of studies/"
+                )
                 refuse(path, f"is not a study file (study files are named <id>.yml); {hint}")
             else:
                 files.append(Path(entry.path))
@@ -93,9 +98,11 @@ def _encode(doc: Document | None, read: list[Problem], checked: list[Problem]) -
     problems = lambda found: [[p.path, p.line, p.column, p.severity, p.message] for p in found]  # noqa: E731
     encoded = {"read": problems(read), "checked": problems(checked), "doc": None}
     if doc is not None:
-        encoded["doc"] = {"data": doc.data,
-                          "positions": [[list(k), *v] for k, v in doc.positions.items()],
-                          "keys": [[list(k), *v] for k, v in doc.key_positions.items()]}
+        encoded["doc"] = {
+            "data": doc.data,
+            "positions": [[list(k), *v] for k, v in doc.positions.items()],
+            "keys": [[list(k), *v] for k, v in doc.key_positions.items()],
+        }
     return encoded
 
 
@@ -104,9 +111,13 @@ def _positions(rows) -> dict | None:
         return None
     table = {}
     for row in rows:
-        if not (isinstance(row, list) and len(row) == 3 and isinstance(row[0], list)
-                and all(isinstance(x, int) and not isinstance(x, bool) for x in row[1:])
-                and all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in row[0])):
+        if not (
+            isinstance(row, list)
+            and len(row) == 3
+            and isinstance(row[0], list)
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in row[1:])
+            and all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in row[0])
+        ):
             return None
         table[tuple(row[0])] = (row[1], row[2])
     return table
@@ -117,8 +128,14 @@ def _problems(rows, path: str) -> list[Problem] | None:
         return None
     found = []
     for row in rows:
-        if not (isinstance(row, list) and len(row) == 5 and row[0] == path and row[3] in (ERROR, WARNING)
-                and all(isinstance(x, int) and not isinstance(x, bool) for x in row[1:3]) and isinstance(row[4], str)):
+        if not (
+            isinstance(row, list)
+            and len(row) == 5
+            and row[0] == path
+            and row[3] in (ERROR, WARNING)
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in row[1:3])
+            and isinstance(row[4], str)
+        ):
             return None
         found.append(Problem(*row))
     return found
@@ -159,8 +176,13 @@ def _read(space, file: Path, path: str, schema: str) -> tuple[Document | None, l
 
 def _version() -> str:
     here = Path(__file__).resolve().parent
-    return fingerprint(here / "loader.py", here / "schema.py", here / "problems.py", here / "dataset.py",
-                       *sorted(SCHEMA_DIR.glob("*.json")))
+    return fingerprint(
+        here / "loader.py",
+        here / "schema.py",
+        here / "problems.py",
+        here / "dataset.py",
+        *sorted(SCHEMA_DIR.glob("*.json")),
+    )
 
 
 def load(root: Path, cache: Cache | None = None) -> Dataset:

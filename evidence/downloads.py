@@ -1,4 +1,5 @@
 """The open-data downloads under data/, their metadata (datapackage.json), and the Data page that describes them."""
+
 from __future__ import annotations
 
 import json
@@ -12,24 +13,52 @@ FOLDER = "data"
 
 # name: (what it holds, what opens it)
 DESCRIPTIONS = {
-    "studies.csv": ("One row per study, every field; lists joined with '; '.", "Excel, LibreOffice, R (read.csv), pandas"),
-    "studies.json": ("One record per study, every field, with its APA reference and page.", "R (jsonlite), Python, any JSON tool"),
-    "review.json": ("The review: citation, questions, method, criteria, PRISMA counts, trends, groups, conclusions, and counts derived from the studies.", "R (jsonlite), Python"),
+    "studies.csv": (
+        "One row per study, every field; lists joined with '; '.",
+        "Excel, LibreOffice, R (read.csv), pandas",
+    ),
+    "studies.json": (
+        "One record per study, every field, with its APA reference and page.",
+        "R (jsonlite), Python, any JSON tool",
+    ),
+    "review.json": (
+        "The review: citation, questions, method, criteria, PRISMA counts, trends, groups, conclusions, and counts derived from the studies.",
+        "R (jsonlite), Python",
+    ),
     "references.bib": ("The included studies as BibTeX.", "Zotero, JabRef, LaTeX"),
     "references.ris": ("The included studies as RIS.", "Zotero, Mendeley, EndNote"),
     "references.json": ("The included studies as CSL-JSON.", "Zotero, Pandoc, citeproc"),
-    "prisma.csv": ("PRISMA flow counts in the PRISMA2020 app's CSV layout; NA where not reported.", "PRISMA2020 app or R package"),
-    "datapackage.json": ("Metadata of these files: their licence, the review they come from, and each file's format "
-                         "and size (a Frictionless Data Package).", "Frictionless tools, R (frictionless), any JSON tool"),
-    checklist_page.CSV_FILE: ("The PRISMA 2020 reporting checklist and the checklist for abstracts: one row per item, with this site's status, the review's words and what is missing.", "Excel, LibreOffice, R (read.csv), pandas"),
-    checklist_page.JSON_FILE: ("The same checklists, with their sources, the counts per status, and each item's Spanish name.", "R (jsonlite), Python, any JSON tool"),
+    "prisma.csv": (
+        "PRISMA flow counts in the PRISMA2020 app's CSV layout; NA where not reported.",
+        "PRISMA2020 app or R package",
+    ),
+    "datapackage.json": (
+        "Metadata of these files: their licence, the review they come from, and each file's format "
+        "and size (a Frictionless Data Package).",
+        "Frictionless tools, R (frictionless), any JSON tool",
+    ),
+    checklist_page.CSV_FILE: (
+        "The PRISMA 2020 reporting checklist and the checklist for abstracts: one row per item, with this site's status, the review's words and what is missing.",
+        "Excel, LibreOffice, R (read.csv), pandas",
+    ),
+    checklist_page.JSON_FILE: (
+        "The same checklists, with their sources, the counts per status, and each item's Spanish name.",
+        "R (jsonlite), Python, any JSON tool",
+    ),
 }
 
 # The licence of the site's data and prose (LICENSE-DATA in the repository), and what it does not cover.
-LICENSE = {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International",
-           "path": "https://creativecommons.org/licenses/by/4.0/"}
-MEDIA_TYPES = {"csv": "text/csv", "json": "application/json", "bib": "application/x-bibtex",
-               "ris": "application/x-research-info-systems"}
+LICENSE = {
+    "name": "CC-BY-4.0",
+    "title": "Creative Commons Attribution 4.0 International",
+    "path": "https://creativecommons.org/licenses/by/4.0/",
+}
+MEDIA_TYPES = {
+    "csv": "text/csv",
+    "json": "application/json",
+    "bib": "application/x-bibtex",
+    "ris": "application/x-research-info-systems",
+}
 
 
 def _review_source(ctx: Context) -> dict:
@@ -47,10 +76,17 @@ def datapackage(ctx: Context, made: dict[str, str | bytes]) -> str:
     for name, content in made.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
         extension = name.rsplit(".", 1)[-1]
-        resources.append({"name": name.lower(), "path": name, "description": DESCRIPTIONS[name][0],
-                          "format": extension, "mediatype": MEDIA_TYPES[extension],
-                          "encoding": "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8",
-                          "bytes": len(data)})
+        resources.append(
+            {
+                "name": name.lower(),
+                "path": name,
+                "description": DESCRIPTIONS[name][0],
+                "format": extension,
+                "mediatype": MEDIA_TYPES[extension],
+                "encoding": "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8",
+                "bytes": len(data),
+            }
+        )
     package = {
         "name": "digital-government-peru-evidence",
         "title": "Digital Government in Peru: the evidence",
@@ -60,7 +96,8 @@ def datapackage(ctx: Context, made: dict[str, str | bytes]) -> str:
             "questions, method, criteria, trends, groups and conclusions, the titles and findings of its Table 3, "
             "and every other passage of its text): those are the review's, quoted word for word and attributed to "
             "it, and remain under the terms on which it was published. Titles of the included studies remain "
-            "their authors'."),
+            "their authors'."
+        ),
         "licenses": [LICENSE],
         "sources": [_review_source(ctx)],
         "resources": resources,
@@ -92,10 +129,27 @@ def write(writer, ctx: Context) -> None:
     made["datapackage.json"] = datapackage(ctx, made)
     for name, content in made.items():
         writer.write(f"{FOLDER}/{name}", content)
-    downloads = [{"name": name, "href": relative_url(PAGE, f"{FOLDER}/{name}"), "what": DESCRIPTIONS[name][0],
-                  "use": DESCRIPTIONS[name][1], "size": _size(made[name])} for name in DESCRIPTIONS]
-    writer.write(PAGE, ctx.render("data.md.j2", downloads=downloads, fields_url=relative_url(PAGE, "fields.md"),
-                                  license=LICENSE, about_url=relative_url(PAGE, "about.md"), **_review_words(ctx)))
+    downloads = [
+        {
+            "name": name,
+            "href": relative_url(PAGE, f"{FOLDER}/{name}"),
+            "what": DESCRIPTIONS[name][0],
+            "use": DESCRIPTIONS[name][1],
+            "size": _size(made[name]),
+        }
+        for name in DESCRIPTIONS
+    ]
+    writer.write(
+        PAGE,
+        ctx.render(
+            "data.md.j2",
+            downloads=downloads,
+            fields_url=relative_url(PAGE, "fields.md"),
+            license=LICENSE,
+            about_url=relative_url(PAGE, "about.md"),
+            **_review_words(ctx),
+        ),
+    )
 
 
 def _review_words(ctx: Context) -> dict:
@@ -103,6 +157,9 @@ def _review_words(ctx: Context) -> dict:
     citation = ctx.review.citation
     names = [" ".join(filter(None, (a.get("given"), a.get("family")))) for a in citation.get("authors", [])]
     doi = citation.get("doi")
-    return {"review_authors": join(names, " and ") if names else "its authors", "review_title": citation["title"],
-            "review_journal": citation.get("journal") or "its journal",
-            "review_link": link(f"https://doi.org/{doi}", f"DOI {doi}") if doi else "DOI not reported"}
+    return {
+        "review_authors": join(names, " and ") if names else "its authors",
+        "review_title": citation["title"],
+        "review_journal": citation.get("journal") or "its journal",
+        "review_link": link(f"https://doi.org/{doi}", f"DOI {doi}") if doi else "DOI not reported",
+    }

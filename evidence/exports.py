@@ -3,6 +3,7 @@ the review with counts derived from the data. Pure functions; the caller writes 
 
 JSON and CSV list the studies in the order given; BibTeX, RIS and CSL-JSON use reference-list order.
 """
+
 from __future__ import annotations
 
 import csv
@@ -17,10 +18,19 @@ from .models import NOT_REPORTED, Review, Study
 from .reconcile import Reconciliation
 from .schema import load_schema
 
-BIBTEX_TYPES = {"journal-article": "article", "conference-paper": "inproceedings",
-                "book-chapter": "incollection", "report": "techreport"}
-RIS_TYPES = {"journal-article": "JOUR", "conference-paper": "CONF", "book-chapter": "CHAP",
-             "thesis": "THES", "report": "RPRT"}
+BIBTEX_TYPES = {
+    "journal-article": "article",
+    "conference-paper": "inproceedings",
+    "book-chapter": "incollection",
+    "report": "techreport",
+}
+RIS_TYPES = {
+    "journal-article": "JOUR",
+    "conference-paper": "CONF",
+    "book-chapter": "CHAP",
+    "thesis": "THES",
+    "report": "RPRT",
+}
 
 
 def _json(data) -> str:
@@ -28,7 +38,9 @@ def _json(data) -> str:
     if isinstance(data, list):
         lines = [json.dumps(item, ensure_ascii=False) for item in data]
         return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
-    lines = [f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}" for key, value in data.items()]
+    lines = [
+        f"{json.dumps(key, ensure_ascii=False)}: {json.dumps(value, ensure_ascii=False)}" for key, value in data.items()
+    ]
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
@@ -74,14 +86,16 @@ def studies_json(review: Review, studies: list[Study], rendered: dict | None = N
 
 # --- CSV -----------------------------------------------------------------------
 
+
 def _cell(value) -> str:
     if value is None:
         text = ""
     elif isinstance(value, bool):
         text = "true" if value else "false"
     elif isinstance(value, (list, tuple)):
-        text = "; ".join(", ".join(filter(None, (v["family"], v["given"]))) if isinstance(v, dict) else str(v)
-                         for v in value)
+        text = "; ".join(
+            ", ".join(filter(None, (v["family"], v["given"]))) if isinstance(v, dict) else str(v) for v in value
+        )
     else:
         text = str(value)
     return spreadsheet_safe(text)
@@ -111,18 +125,27 @@ def studies_csv(studies: list[Study]) -> bytes:
 
 # --- BibTeX ----------------------------------------------------------------------
 
-_BIBTEX = str.maketrans({
-    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
-    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
-    **{c: "\\" + c for c in "&%$#_"},
-})
+_BIBTEX = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\textbraceleft{}",
+        "}": r"\textbraceright{}",
+        "~": r"\textasciitilde{}",
+        "^": r"\textasciicircum{}",
+        **{c: "\\" + c for c in "&%$#_"},
+    }
+)
 
 
 def _bibtex_text(text: str, protect: bool = False) -> str:
     """Special characters escaped, whitespace collapsed; with `protect`, words with capitals braced."""
     parts = re.split(r"(\w+(?:['’-]\w+)*)", " ".join(text.split()))  # odd items are words
-    return "".join(f"{{{part.translate(_BIBTEX)}}}" if protect and i % 2 and any(c.isupper() for c in part)
-                   else part.translate(_BIBTEX) for i, part in enumerate(parts))
+    return "".join(
+        f"{{{part.translate(_BIBTEX)}}}"
+        if protect and i % 2 and any(c.isupper() for c in part)
+        else part.translate(_BIBTEX)
+        for i, part in enumerate(parts)
+    )
 
 
 def _bibtex_name_part(text: str) -> str:
@@ -161,18 +184,31 @@ def references_bib(studies: list[Study]) -> str:
 
 # --- RIS -------------------------------------------------------------------------
 
+
 def _ris_entry(study: Study) -> list[tuple[str, str]]:
     lines = [("TY", RIS_TYPES.get(study.type, "GEN"))]
     lines += [("AU", ", ".join(filter(None, (a.family, a.given)))) for a in study.authors]
-    lines += [("TI", study.original_title or study.title), ("TT", references.translated_title(study)),
-              ("T2", study.container), ("T3", study.series), ("PY", str(study.year)),
-              ("DA", study.published and study.published.replace("-", "/")),
-              ("VL", study.volume or study.series_volume), ("IS", study.issue)]
+    lines += [
+        ("TI", study.original_title or study.title),
+        ("TT", references.translated_title(study)),
+        ("T2", study.container),
+        ("T3", study.series),
+        ("PY", str(study.year)),
+        ("DA", study.published and study.published.replace("-", "/")),
+        ("VL", study.volume or study.series_volume),
+        ("IS", study.issue),
+    ]
     if study.pages:
         start, _, end = study.pages.replace("–", "-").partition("-")
         lines += [("SP", start), ("EP", end)]
-    lines += [("PB", study.publisher), ("DO", study.doi), ("UR", study.url), ("LA", study.language),
-              ("N1", study.notes), ("N1", None if study.authors_complete else "Author list incomplete.")]
+    lines += [
+        ("PB", study.publisher),
+        ("DO", study.doi),
+        ("UR", study.url),
+        ("LA", study.language),
+        ("N1", study.notes),
+        ("N1", None if study.authors_complete else "Author list incomplete."),
+    ]
     return lines
 
 
@@ -188,6 +224,7 @@ def references_ris(studies: list[Study]) -> str:
 
 
 # --- CSL-JSON and the review -------------------------------------------------------
+
 
 def references_csl_json(studies: list[Study]) -> str:
     """CSL-JSON (CSL 1.0.2 input schema) in reference-list order."""

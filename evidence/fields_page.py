@@ -1,4 +1,5 @@
 """The Fields page, generated from schema/study.schema.json so the docs never drift from it."""
+
 from __future__ import annotations
 
 import json
@@ -25,10 +26,16 @@ def fields(schema: dict, prefix: str = "") -> list[dict]:
     required = set(schema.get("required", []))
     for name, spec in schema.get("properties", {}).items():
         example = spec.get("examples", [""])[0]
-        rows.append({"name": prefix + name, "anchor": (prefix + name).replace(".", "-").replace("[]", ""),
-                     "type": _type(spec), "required": "yes" if name in required else "no",
-                     "description": spec.get("description", ""),
-                     "example": example if isinstance(example, str) else json.dumps(example, ensure_ascii=False)})
+        rows.append(
+            {
+                "name": prefix + name,
+                "anchor": (prefix + name).replace(".", "-").replace("[]", ""),
+                "type": _type(spec),
+                "required": "yes" if name in required else "no",
+                "description": spec.get("description", ""),
+                "example": example if isinstance(example, str) else json.dumps(example, ensure_ascii=False),
+            }
+        )
         items = spec.get("items", {})
         if items.get("type") == "object":
             rows += fields(items, prefix=f"{prefix}{name}[].")

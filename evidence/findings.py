@@ -1,4 +1,5 @@
 """The findings table (the review's Table 3), sortable and filterable in the browser."""
+
 from __future__ import annotations
 
 from markupsafe import Markup
@@ -21,19 +22,21 @@ def rows(ctx: Context) -> list[dict]:
     result = []
     for index, study in enumerate(ctx.ordered):
         language, language_name = _language(study)
-        result.append({
-            "year": study.year,
-            "trend_ids": " ".join(study.trends),
-            "group": study.group,
-            "language": language,
-            "sort": f"{index:06d}",
-            "citation": ctx.study_link(PAGE, study),
-            "title": study.title,
-            "trends": Markup("; ").join(ctx.trend_link(PAGE, t) for t in study.trends),
-            "group_link": ctx.group_link(PAGE, study.group),
-            "language_name": language_name,
-            "finding": study.finding,
-        })
+        result.append(
+            {
+                "year": study.year,
+                "trend_ids": " ".join(study.trends),
+                "group": study.group,
+                "language": language,
+                "sort": f"{index:06d}",
+                "citation": ctx.study_link(PAGE, study),
+                "title": study.title,
+                "trends": Markup("; ").join(ctx.trend_link(PAGE, t) for t in study.trends),
+                "group_link": ctx.group_link(PAGE, study.group),
+                "language_name": language_name,
+                "finding": study.finding,
+            }
+        )
     return result
 
 
@@ -54,5 +57,3 @@ def page(ctx: Context) -> str:
 
 def write(writer, ctx: Context) -> None:
     writer.write(PAGE, page(ctx))
-
-

@@ -22,6 +22,7 @@ Formatting never changes the data: the result is read back with the checker's
 own reader and must give exactly the same values, and must hold the same
 comments; otherwise the file is left alone and the reason is reported.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -78,8 +79,16 @@ def _ruamel() -> SimpleNamespace:
                 return '"'
             return style
 
-    return SimpleNamespace(YAML=YAML, Map=CommentedMap, Seq=CommentedSeq, ordereddict=ordereddict, Emitter=Emitter,
-                           Double=DoubleQuotedScalarString, Folded=FoldedScalarString, Literal=LiteralScalarString)
+    return SimpleNamespace(
+        YAML=YAML,
+        Map=CommentedMap,
+        Seq=CommentedSeq,
+        ordereddict=ordereddict,
+        Emitter=Emitter,
+        Double=DoubleQuotedScalarString,
+        Folded=FoldedScalarString,
+        Literal=LiteralScalarString,
+    )
 
 
 def _yaml():
@@ -146,7 +155,9 @@ def _looks_typed(value: str) -> bool:
     The checker's reader follows YAML 1.2 (`no` is text), but editors and
     other tools may follow YAML 1.1 (`no` is false): such text is quoted for both.
     """
-    return not isinstance(_resolve(value, True), str) or _YAML_1_1.resolve(yaml.ScalarNode, value, (True, False)) != _STR
+    return (
+        not isinstance(_resolve(value, True), str) or _YAML_1_1.resolve(yaml.ScalarNode, value, (True, False)) != _STR
+    )
 
 
 def _text(value: str, key: str | None = None):
@@ -253,7 +264,9 @@ def comments(text: str) -> list[str]:
     covered = bytearray(len(text) + 1)
     for token in yaml.scan(text, Loader=_ScanLoader):
         if isinstance(token, yaml.ScalarToken):
-            covered[token.start_mark.index:token.end_mark.index] = b"\x01" * (token.end_mark.index - token.start_mark.index)
+            covered[token.start_mark.index : token.end_mark.index] = b"\x01" * (
+                token.end_mark.index - token.start_mark.index
+            )
     found = []
     index = text.find("#")
     while index >= 0:
@@ -297,8 +310,10 @@ def canonical(text: str, path: str = "study") -> str:
     if after is None or after.data != doc.data:
         raise FormatError("formatting would change the data; please report this file")
     if sorted(comments(result)) != sorted(comments(text)):
-        raise FormatError("a comment stands where it could not be kept (inside a value or a [ ] list); "
-                          "move it to a line of its own between two fields")
+        raise FormatError(
+            "a comment stands where it could not be kept (inside a value or a [ ] list); "
+            "move it to a line of its own between two fields"
+        )
     return result
 
 
@@ -355,7 +370,9 @@ def _version() -> str:
     here = Path(__file__).resolve().parent
     from importlib.metadata import version
 
-    return fingerprint(Path(__file__), here.parent / "schema" / "study.schema.json", here / "loader.py") + version("ruamel.yaml")
+    return fingerprint(Path(__file__), here.parent / "schema" / "study.schema.json", here / "loader.py") + version(
+        "ruamel.yaml"
+    )
 
 
 def _verdict(item: tuple[str, bytes]) -> bool | None:

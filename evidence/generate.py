@@ -1,4 +1,5 @@
 """Write every generated page, chart and download under docs/."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +7,17 @@ from pathlib import Path
 import yaml
 from yaml_env_tag import construct_env_tag
 
-from . import (checklist_page, checks_page, downloads, fields_page, findings, reference_page, review_pages, study_pages,
-               trends)
+from . import (
+    checklist_page,
+    checks_page,
+    downloads,
+    fields_page,
+    findings,
+    reference_page,
+    review_pages,
+    study_pages,
+    trends,
+)
 from .cache import Cache
 from .context import Context
 from .dataset import Dataset
@@ -16,10 +26,30 @@ from .writer import Writer
 DOCS = "docs"
 # Everything below is generated and ignored by git; every other file under docs/ is written by hand.
 GENERATED_FOLDERS = ["studies", "trends", "data", "assets/charts"]
-GENERATED_FILES = ["index.md", "findings.md", "charts.md", "method.md", "prisma.md", "conclusions.md",
-                   "references.md", "checks.md", "fields.md", "data.md", "checklist.md"]
-MODULES = [review_pages, findings, study_pages, trends, reference_page, checks_page, fields_page, checklist_page,
-           downloads]
+GENERATED_FILES = [
+    "index.md",
+    "findings.md",
+    "charts.md",
+    "method.md",
+    "prisma.md",
+    "conclusions.md",
+    "references.md",
+    "checks.md",
+    "fields.md",
+    "data.md",
+    "checklist.md",
+]
+MODULES = [
+    review_pages,
+    findings,
+    study_pages,
+    trends,
+    reference_page,
+    checks_page,
+    fields_page,
+    checklist_page,
+    downloads,
+]
 
 
 class _ConfigLoader(yaml.SafeLoader):

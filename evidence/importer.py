@@ -24,6 +24,7 @@ title is already in a study file is not imported again, and no file is ever
 overwritten. A file that cannot be read stops the whole import before
 anything is written.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,12 +36,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-
 from . import fmt
 from .dataset import study_files
 from .loader import read_file
-from .schema import field_validator
 from .scaffold import STUDY_DIR, ScaffoldError, derive_id, free_id, render, review_ids, write_new
+from .schema import field_validator
 
 
 class ReferenceFileError(Exception):
@@ -81,7 +81,7 @@ def language(value: str) -> str | None:
 
 
 def pages(value: str) -> str:
-    """"1--14", "1-14" or "1 – 14" → "1–14" (an en dash, as the site writes page ranges)."""
+    """ "1--14", "1-14" or "1 – 14" → "1–14" (an en dash, as the site writes page ranges)."""
     return _DASHES.sub("–", value.strip())
 
 
@@ -136,7 +136,11 @@ class _Mapper:
             return
         if text.lower().startswith("http://"):
             self.unused(f"http URL ({text})")
-        elif "doi.org/" in text.lower() and "doi" in self.reference.values and doi(text).lower() == self.reference.values["doi"].lower():
+        elif (
+            "doi.org/" in text.lower()
+            and "doi" in self.reference.values
+            and doi(text).lower() == self.reference.values["doi"].lower()
+        ):
             self.unused(f"{source} (the DOI's own address)")
         else:
             self.set("url", text, source)
@@ -162,9 +166,15 @@ def _decoder():
     from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
     context = get_default_latex_context_db()
-    context.add_context_category("text-symbols", prepend=True, macros=[
-        MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}"),
-        MacroTextSpec("textasciicircum", "^")])
+    context.add_context_category(
+        "text-symbols",
+        prepend=True,
+        macros=[
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("textasciicircum", "^"),
+        ],
+    )
     return LatexNodes2Text(latex_context=context)
 
 
@@ -238,8 +248,10 @@ def read_bibtex(text: str, name: str) -> list[Reference]:
         block = library.failed_blocks[0]
         line = (block.start_line or 0) + 1
         reason = str(block.error) or next((m.split("\n", 1)[-1].strip() for m in collector.messages if m), "")
-        raise ReferenceFileError(f"{name}:{line}: this BibTeX entry cannot be read"
-                                 f"{': ' + reason if reason else ''}; check its braces, quotes and commas")
+        raise ReferenceFileError(
+            f"{name}:{line}: this BibTeX entry cannot be read"
+            f"{': ' + reason if reason else ''}; check its braces, quotes and commas"
+        )
     if not library.entries:
         raise ReferenceFileError(f"{name}: no BibTeX entries found (an entry starts with @article{{ or similar)")
     references = []
@@ -311,13 +323,39 @@ def read_bibtex(text: str, name: str) -> list[Reference]:
 # --- RIS ------------------------------------------------------------------------
 
 _RIS_LINE = re.compile(r"^([A-Z][A-Z0-9]) {1,2}-(?: (.*?))?\s*$")
-_RIS_TYPES = {"JOUR": "journal-article", "EJOUR": "journal-article", "CONF": "conference-paper", "CPAPER": "conference-paper"}
+_RIS_TYPES = {
+    "JOUR": "journal-article",
+    "EJOUR": "journal-article",
+    "CONF": "conference-paper",
+    "CPAPER": "conference-paper",
+}
 _RIS_NAMES = {
-    "AB": "abstract", "N2": "abstract", "KW": "keywords", "SN": "ISSN/ISBN", "N1": "notes", "Y2": "access date",
-    "L1": "file", "L2": "file", "L4": "file", "DB": "database", "DP": "database provider", "ID": "reference id",
-    "CY": "place", "AD": "affiliation", "ST": "short title", "J2": "abbreviated journal", "JA": "abbreviated journal",
-    "A2": "editors", "ED": "editors", "A3": "series editors", "M3": "type of work", "CN": "call number",
-    "ET": "edition", "AN": "accession number", "C1": "custom 1", "LB": "label",
+    "AB": "abstract",
+    "N2": "abstract",
+    "KW": "keywords",
+    "SN": "ISSN/ISBN",
+    "N1": "notes",
+    "Y2": "access date",
+    "L1": "file",
+    "L2": "file",
+    "L4": "file",
+    "DB": "database",
+    "DP": "database provider",
+    "ID": "reference id",
+    "CY": "place",
+    "AD": "affiliation",
+    "ST": "short title",
+    "J2": "abbreviated journal",
+    "JA": "abbreviated journal",
+    "A2": "editors",
+    "ED": "editors",
+    "A3": "series editors",
+    "M3": "type of work",
+    "CN": "call number",
+    "ET": "edition",
+    "AN": "accession number",
+    "C1": "custom 1",
+    "LB": "label",
 }
 
 
@@ -334,31 +372,36 @@ def _ris_records(text: str, name: str) -> list[tuple[int, list[tuple[str, str]]]
                 tag, value = current[-1]
                 current[-1] = (tag, f"{value} {line.strip()}")
                 continue
-            raise ReferenceFileError(f"{name}:{number}: expected a RIS line such as 'TY  - JOUR'; "
-                                     f"got {_shown(line.strip())}")
+            raise ReferenceFileError(
+                f"{name}:{number}: expected a RIS line such as 'TY  - JOUR'; got {_shown(line.strip())}"
+            )
         tag, value = match.group(1), (match.group(2) or "").strip()
         if tag == "TY":
             if current is not None:
-                raise ReferenceFileError(f"{name}:{number}: a record starts before the one on line {start} ended "
-                                         "with 'ER  - '")
+                raise ReferenceFileError(
+                    f"{name}:{number}: a record starts before the one on line {start} ended with 'ER  - '"
+                )
             current, start = [("TY", value)], number
         elif current is None:
-            raise ReferenceFileError(f"{name}:{number}: expected 'TY  - ' to start a record; got {_shown(line.strip())}")
+            raise ReferenceFileError(
+                f"{name}:{number}: expected 'TY  - ' to start a record; got {_shown(line.strip())}"
+            )
         elif tag == "ER":
             records.append((start, current))
             current = None
         else:
             current.append((tag, value))
     if current is not None:
-        raise ReferenceFileError(f"{name}:{start}: the record that starts here has no 'ER  - ' line; "
-                                 "the file may be cut short")
+        raise ReferenceFileError(
+            f"{name}:{start}: the record that starts here has no 'ER  - ' line; the file may be cut short"
+        )
     if not records:
         raise ReferenceFileError(f"{name}: no RIS records found (a record starts with 'TY  - ')")
     return records
 
 
 def _plain_name(text: str, comma_means_family: bool = True) -> dict | None:
-    """"Family, Given" → both; a name without a comma stays whole as the family name (an organisation)."""
+    """ "Family, Given" → both; a name without a comma stays whole as the family name (an organisation)."""
     text = " ".join(text.split())
     if not text:
         return None
@@ -463,7 +506,7 @@ def _csl_text(value) -> str | None:
 
 
 def _csl_date(value) -> str | None:
-    """"2022-03-30", "2022-03" or "2022" from {"date-parts": [[2022, 3, 30]]}, {"raw": ...} or {"literal": ...}."""
+    """ "2022-03-30", "2022-03" or "2022" from {"date-parts": [[2022, 3, 30]]}, {"raw": ...} or {"literal": ...}."""
     if not isinstance(value, dict):
         return None
     parts = value.get("date-parts")
@@ -498,8 +541,9 @@ def read_csl(text: str, name: str) -> list[Reference]:
         raise ReferenceFileError(f"{name}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
     items = data if isinstance(data, list) else [data]
     if not items or not all(isinstance(item, dict) for item in items):
-        raise ReferenceFileError(f"{name}: expected CSL-JSON, a list of items such as "
-                                 '[{"type": "article-journal", "title": ...}]')
+        raise ReferenceFileError(
+            f'{name}: expected CSL-JSON, a list of items such as [{{"type": "article-journal", "title": ...}}]'
+        )
     references = []
     for number, item in enumerate(items, start=1):
         mapper = _Mapper(f"{name}, item {number}")
@@ -571,8 +615,9 @@ def read_references(file: Path) -> list[Reference]:
     """Every entry of one export file. Raises ReferenceFileError with a message for the contributor."""
     reader = READERS.get(file.suffix.lower())
     if reader is None:
-        raise ReferenceFileError(f"{file}: unknown kind of file; give a .bib (BibTeX), .ris (RIS) or "
-                                 ".json (CSL-JSON) export")
+        raise ReferenceFileError(
+            f"{file}: unknown kind of file; give a .bib (BibTeX), .ris (RIS) or .json (CSL-JSON) export"
+        )
     try:
         raw = file.read_bytes()
     except OSError as exc:
@@ -580,13 +625,16 @@ def read_references(file: Path) -> list[Reference]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ReferenceFileError(f"{file}: is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
-                                 "export it again as UTF-8") from None
+        raise ReferenceFileError(
+            f"{file}: is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); export it again as UTF-8"
+        ) from None
     try:
         return reader(text, str(file))
     except RecursionError:
-        raise ReferenceFileError(f"{file}: is nested too deeply to be read (brackets or braces inside each other "
-                                 "thousands of times); export it again") from None
+        raise ReferenceFileError(
+            f"{file}: is nested too deeply to be read (brackets or braces inside each other "
+            "thousands of times); export it again"
+        ) from None
 
 
 def _title_key(text) -> str:
@@ -627,7 +675,7 @@ def _header(reference: Reference) -> list[str]:
         f"Imported with `python build_site.py import` from {reference.where}. What is left to do:",
         "- Check every field below against a public record (the journal's page, Crossref, DOAJ, SciELO...): "
         "a reference manager's data can be wrong.",
-        "- finding, trends and group (marked TODO below) are required: write them and remove the \"# \" in "
+        '- finding, trends and group (marked TODO below) are required: write them and remove the "# " in '
         "front of their lines. Until then `make check` reports them as missing.",
         "- Add under sources: the address of each record where you verified the facts; the import does not add one.",
     ]
@@ -636,8 +684,9 @@ def _header(reference: Reference) -> list[str]:
     lines = []
     for paragraph in paragraphs:
         indent = "  " if paragraph.startswith("- ") else ""
-        lines += textwrap.wrap(paragraph, width=fmt.WIDTH - 2, subsequent_indent=indent,
-                               break_long_words=False, break_on_hyphens=False)
+        lines += textwrap.wrap(
+            paragraph, width=fmt.WIDTH - 2, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False
+        )
     return lines
 
 
@@ -676,8 +725,14 @@ def import_references(root: Path, references: list[Reference]) -> list[Outcome]:
         try:
             study_id = free_id(derive_id(authors[0]["family"], values["year"]), folder, taken)
             fields = {"id": study_id, **values}
-            text = render(fields, _header(reference), ids, {"original_title": _TITLE_NOTE, "sources": _SOURCES_NOTE}
-                          if "title" in values else {"sources": _SOURCES_NOTE})
+            text = render(
+                fields,
+                _header(reference),
+                ids,
+                {"original_title": _TITLE_NOTE, "sources": _SOURCES_NOTE}
+                if "title" in values
+                else {"sources": _SOURCES_NOTE},
+            )
             path = folder / f"{study_id}.yml"
             write_new(path, text)
         except ScaffoldError as exc:

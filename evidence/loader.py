@@ -5,6 +5,7 @@ from a tag and an alias is never expanded: tags, anchors and aliases are
 refused outright. Plain scalars are resolved with YAML 1.2 core rules, so that
 `no` stays text, `2022-01-01` stays text and `010` is not an octal number.
 """
+
 from __future__ import annotations
 
 import errno
@@ -35,7 +36,7 @@ _NULL = {"", "~", "null", "Null", "NULL"}
 # Characters refused in a file and in a value (where double quotes can write any character as an
 # escape): those YAML does not allow (outside its "printable" set), and the line breaks U+0085,
 # U+2028 and U+2029, which most editors do not show and which would shift every line number.
-_REFUSED = re.compile("[^\x09\x0A\x0D\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+_REFUSED = re.compile("[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what PyYAML counts as a line break
 _CORE_TAG = "tag:yaml.org,2002:"
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -92,9 +93,14 @@ def _mark(event) -> tuple[int, int]:
 # Khmer inherent vowels, the combining grapheme joiner).
 _REFUSED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 BLANK_LOOKALIKES = frozenset("\u034f\u115f\u1160\u17b4\u17b5\u2800\u3164\uffa0")
-_KINDS = {"Cc": "a control character", "Cf": "an invisible formatting character",
-          "Co": "a private-use character", "Cs": "a lone surrogate", "Zl": "an invisible line break",
-          "Zp": "an invisible line break"}
+_KINDS = {
+    "Cc": "a control character",
+    "Cf": "an invisible formatting character",
+    "Co": "a private-use character",
+    "Cs": "a lone surrogate",
+    "Zl": "an invisible line break",
+    "Zp": "an invisible line break",
+}
 
 
 def refused_in_text(text: str) -> list[str]:
@@ -120,7 +126,7 @@ def _refused(char: str) -> str:
 
 def _tag(tag: str) -> str:
     """A tag as it is written in a file: tag:yaml.org,2002:python/name:x is written !!python/name:x."""
-    return "!!" + tag[len(_CORE_TAG):] if tag.startswith(_CORE_TAG) else tag
+    return "!!" + tag[len(_CORE_TAG) :] if tag.startswith(_CORE_TAG) else tag
 
 
 def _position_in_text(text: str, index: int) -> tuple[int, int]:
@@ -156,27 +162,38 @@ class _Reader:
                 if isinstance(event, yaml.DocumentStartEvent):
                     documents += 1
                     if documents > 1:
-                        self.problem(_mark(event), "a file holds one YAML document; remove the second '---' and what follows it")
+                        self.problem(
+                            _mark(event), "a file holds one YAML document; remove the second '---' and what follows it"
+                        )
                         raise _Stop
                     continue
                 if isinstance(event, yaml.AliasEvent):
                     if event.anchor not in self.aliases:  # once per name: an alias bomb repeats a few names
                         self.aliases.add(event.anchor)
-                        self.problem(_mark(event), f"aliases (*{event.anchor}) are not allowed; write the value out in full")
+                        self.problem(
+                            _mark(event), f"aliases (*{event.anchor}) are not allowed; write the value out in full"
+                        )
                     self._add(stack, None, event, scalar=True)
                     continue
                 if isinstance(event, (yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                     if event.anchor is not None:
-                        self.problem(_mark(event), f"anchors (&{event.anchor}) are not allowed; write each value out in full")
+                        self.problem(
+                            _mark(event), f"anchors (&{event.anchor}) are not allowed; write each value out in full"
+                        )
                     if event.tag is not None and not (isinstance(event, yaml.ScalarEvent) and event.tag == "!"):
                         # Nothing is ever built from a tag, so reading goes on and finds the other problems.
-                        self.problem(_mark(event),
-                                     f"tags such as '{visible(_tag(event.tag))}' are not allowed; write plain values")
+                        self.problem(
+                            _mark(event),
+                            f"tags such as '{visible(_tag(event.tag))}' are not allowed; write plain values",
+                        )
                 if isinstance(event, yaml.ScalarEvent):
                     refused = refused_in_text(event.value)
                     if refused:  # in the file itself, or written as an escape such as "\0" or "\u200b"
-                        self.problem(_mark(event), f"the value contains {'; and '.join(refused)}; "
-                                                   f"remove {'it' if len(refused) == 1 else 'them'}")
+                        self.problem(
+                            _mark(event),
+                            f"the value contains {'; and '.join(refused)}; "
+                            f"remove {'it' if len(refused) == 1 else 'them'}",
+                        )
                     plain = not event.style and event.tag is None  # `! 2022` is text, like "2022"
                     value = unicodedata.normalize("NFC", event.value)  # one spelling of "é" for every comparison
                     self._add(stack, _resolve(value, plain), event, scalar=True)
@@ -239,8 +256,11 @@ class _Reader:
             self.problem(where, "a tab character is not allowed here; indent with spaces")
             return
         opened = (exc.context_mark.line + 1, exc.context_mark.column + 1) if exc.context_mark else None
-        if opened and (where[0] > len(lines) or problem.startswith("could not find expected ':'")
-                       or "alphabetic or numeric character" in problem):
+        if opened and (
+            where[0] > len(lines)
+            or problem.startswith("could not find expected ':'")
+            or "alphabetic or numeric character" in problem
+        ):
             where = opened  # point at what was left open, the key without ':', or the '*' or '&'
         at = "" if opened in (None, where) else f"at line {opened[0]}, column {opened[1]}"
         chars = (self._char(where), self._char(opened))
@@ -261,17 +281,25 @@ def _explain(problem: str, context: str, at: str, chars: tuple[str, str]) -> str
     construct starts.
     """
     if problem.startswith("did not find expected ',' or ']'"):
-        return (f"expected ',' or ']' in the list that starts {at or 'here'}; close it with ']', "
-                "or put text that starts with '[' in quotes")
+        return (
+            f"expected ',' or ']' in the list that starts {at or 'here'}; close it with ']', "
+            "or put text that starts with '[' in quotes"
+        )
     if problem.startswith("did not find expected ',' or '}'"):
-        return (f"expected ',' or '}}' in the fields that start {at or 'here'}; close them with '}}', "
-                "or put text that starts with '{' in quotes")
+        return (
+            f"expected ',' or '}}' in the fields that start {at or 'here'}; close them with '}}', "
+            "or put text that starts with '{' in quotes"
+        )
     if problem.startswith("mapping values are not allowed"):
-        return ("a ':' followed by a space cannot appear here; put a value that contains ': ' in quotes, "
-                "and check the indentation")
+        return (
+            "a ':' followed by a space cannot appear here; put a value that contains ': ' in quotes, "
+            "and check the indentation"
+        )
     if problem.startswith("did not find expected key"):
-        return ("expected a new `name: value` line here; check the indentation, "
-                "and that a quoted or bracketed value ends where it should")
+        return (
+            "expected a new `name: value` line here; check the indentation, "
+            "and that a quoted or bracketed value ends where it should"
+        )
     if problem.startswith("did not find expected '-' indicator"):
         return "expected a list item (a line starting with '- ') here; check the indentation"
     if problem.startswith("could not find expected ':'"):
@@ -279,18 +307,24 @@ def _explain(problem: str, context: str, at: str, chars: tuple[str, str]) -> str
     if problem.startswith("found unexpected end of stream") and "quoted scalar" in context:
         return f"the quoted value that starts {at or 'here'} is not closed; end it with the same quote mark"
     if problem.startswith("found unknown escape character"):
-        return ("a backslash inside double quotes starts an escape such as \\n; "
-                "use single quotes instead, or write the backslash twice")
+        return (
+            "a backslash inside double quotes starts an escape such as \\n; "
+            "use single quotes instead, or write the backslash twice"
+        )
     if problem.startswith("found character that cannot start any token"):
         return f"a value cannot start with '{visible(chars[0])}'; put it in quotes"
     if "alphabetic or numeric character" in problem and ("alias" in context or "anchor" in context):
         return f"a value cannot start with '{chars[1] or '*'}' (it would mark an alias or anchor); put it in quotes"
     if problem.startswith("found invalid Unicode character escape code"):
-        return ("a \\u escape may not be half of a surrogate pair (such as \\ud83d); "
-                "write the character itself, or as \\U0001F600")
+        return (
+            "a \\u escape may not be half of a surrogate pair (such as \\ud83d); "
+            "write the character itself, or as \\U0001F600"
+        )
     if problem.startswith("found undefined tag handle"):
-        return ("tags (words starting with '!') are not allowed; write plain values, "
-                "and put text that starts with '!' in quotes")
+        return (
+            "tags (words starting with '!') are not allowed; write plain values, "
+            "and put text that starts with '!' in quotes"
+        )
     return f"{problem} ({context})" if context else problem
 
 
@@ -308,20 +342,36 @@ def read_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Problem]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _position_of_offset(raw, exc.start)
-        return None, [Problem(path, line, column, ERROR, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8")]
+        return None, [
+            Problem(
+                path, line, column, ERROR, f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8"
+            )
+        ]
     bad = _REFUSED.search(text)  # U+0085, U+2028 and U+2029 too: YAML would read them as line breaks
     if bad:
         line, column = _position_in_text(text, bad.start())
-        return None, [Problem(path, line, column, ERROR,
-                              f"file contains {_refused(bad.group())}; delete it (most editors do not show it)")]
+        return None, [
+            Problem(
+                path,
+                line,
+                column,
+                ERROR,
+                f"file contains {_refused(bad.group())}; delete it (most editors do not show it)",
+            )
+        ]
     reader = _Reader(path, text)
     doc = reader.read()
     if reader.problems:
         return None, reader.problems
     if doc.data is None:
         comments = [line for line in text.splitlines() if line.strip()]
-        what = ("is empty" if not comments else "holds only comments, no fields"
-                if all(line.lstrip().startswith("#") for line in comments) else "holds no fields")
+        what = (
+            "is empty"
+            if not comments
+            else "holds only comments, no fields"
+            if all(line.lstrip().startswith("#") for line in comments)
+            else "holds no fields"
+        )
         return None, [Problem(path, 1, 1, ERROR, f"file {what}; copy studies/_template.yml to start one")]
     if not isinstance(doc.data, dict):
         return None, [Problem(path, *doc.where(()), ERROR, "file must hold a mapping of fields (`name: value` lines)")]

@@ -6,6 +6,7 @@ Markdown: HTML-special characters and every character that Markdown (or
 Python-Markdown's extensions) gives a meaning to becomes a character
 reference, and line breaks become spaces so no value can end an HTML block.
 """
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ triggers a rebuild, this hook regenerates (writing only files whose content
 changed) and the browser reloads. A file with errors is reported and the last
 good pages are kept.
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """Typed, immutable views of the review and its studies, built once after validation."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -142,7 +143,7 @@ class Review:
     trends: tuple[Trend, ...]
     groups: tuple[Group, ...]
     conclusions: tuple[Conclusion, ...]
-    checklist: tuple[ChecklistItem, ...] = ()           # PRISMA 2020, 42 items and sub-items
+    checklist: tuple[ChecklistItem, ...] = ()  # PRISMA 2020, 42 items and sub-items
     abstract_checklist: tuple[ChecklistItem, ...] = ()  # PRISMA 2020 for Abstracts, 12 items
 
     @property
@@ -179,24 +180,36 @@ def study_from(data: dict, path: str) -> Study:
 
 
 def _checklist(items: list | None) -> tuple[ChecklistItem, ...]:
-    return tuple(ChecklistItem(**{**item, "quotes": tuple(Quote(**q) for q in item.get("quotes", ()))})
-                 for item in items or ())
+    return tuple(
+        ChecklistItem(**{**item, "quotes": tuple(Quote(**q) for q in item.get("quotes", ()))}) for item in items or ()
+    )
 
 
 def review_from(data: dict) -> Review:
     criteria = []
     for c in data["criteria"]:
         check = c.get("check", {})
-        criteria.append(Criterion(c["number"], c["inclusion"], c["exclusion"], check.get("field"),
-                                  _tuple(check.get("allowed")), check.get("min"), check.get("max")))
+        criteria.append(
+            Criterion(
+                c["number"],
+                c["inclusion"],
+                c["exclusion"],
+                check.get("field"),
+                _tuple(check.get("allowed")),
+                check.get("min"),
+                check.get("max"),
+            )
+        )
     return Review(
         raw=data,
         databases=tuple(Database(**d) for d in data["method"]["databases"]),
         criteria=tuple(criteria),
         trends=tuple(Trend(**t) for t in data["trends"]),
         groups=tuple(Group(**g) for g in data["groups"]),
-        conclusions=tuple(Conclusion(c["number"], c["title"], c["text"], _tuple(c["trends"]), _tuple(c.get("groups")))
-                          for c in data["conclusions"]),
+        conclusions=tuple(
+            Conclusion(c["number"], c["title"], c["text"], _tuple(c["trends"]), _tuple(c.get("groups")))
+            for c in data["conclusions"]
+        ),
         checklist=_checklist(data.get("reporting", {}).get("items")),
         abstract_checklist=_checklist(data.get("reporting", {}).get("abstract_items")),
     )

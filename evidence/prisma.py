@@ -1,4 +1,5 @@
 """The PRISMA 2020 flow diagram (hand-built SVG) and its data in the PRISMA2020 app's CSV layout."""
+
 from __future__ import annotations
 
 import csv
@@ -18,14 +19,14 @@ NOT_REPORTED_N = "n = not reported"
 # Layout, in viewBox units (about pixels at full size).
 FONT = 16
 LINE = 21
-BASELINE = round((LINE + 0.7 * FONT) / 2)   # from the top of a line to its baseline
+BASELINE = round((LINE + 0.7 * FONT) / 2)  # from the top of a line to its baseline
 PAD_X, PAD_Y = 12, 10
-CHAR_W = 8.6           # DejaVu Sans (the widest usual sans-serif) averages 8.1 at FONT
+CHAR_W = 8.6  # DejaVu Sans (the widest usual sans-serif) averages 8.1 at FONT
 INDENT = 14
 BAND_X, BAND_W = 8, 34
 MARGIN = 8
 COL_W = 260
-GAP = 36               # room for an arrow between boxes
+GAP = 36  # room for an arrow between boxes
 INK, LINK, RULE = "#1a1a1a", "#0b57a4", "#404040"
 FILLS = {"box": "#ffffff", "db": "#fff2cc", "grey": "#e7e6e6", "band": "#dbe9f6"}
 STROKES = {"box": RULE, "db": "#8a6d00", "grey": "#6b6b6b", "band": "#4a7ab5"}
@@ -35,63 +36,226 @@ FONT_FAMILY = "Arial, Helvetica, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 HEADER = ("data", "node", "box", "description", "boxtext", "tooltips", "url", "n")
 _EXCLUDED = "[separate reasons and numbers using ; e.g. Reason1, xxx; Reason2, xxx; Reason3, xxx"
 TEMPLATE = (
-    ("NA", "node4", "prevstud", "Grey title box; Previous studies", "Previous studies",
-     "Grey title box; Previous studies", "prevstud.html"),
-    ("previous_studies", "node5", "box1", "Studies included in previous version of review",
-     "Studies included in previous version of review", "Studies included in previous version of review",
-     "previous_studies.html"),
-    ("previous_reports", "NA", "box1", "Reports of studies included in previous version of review",
-     "Reports of studies included in previous version of review", "NA", "previous_reports.html"),
-    ("NA", "node6", "newstud", "Yellow title box; Identification of new studies via databases and registers",
-     "Identification of new studies via databases and registers",
-     "Yellow title box; Identification of new studies via databases and registers", "newstud.html"),
-    ("database_results", "node7", "box2", "Records identified from: Databases", "Databases",
-     "Records identified from: Databases", "database_results.html"),
+    (
+        "NA",
+        "node4",
+        "prevstud",
+        "Grey title box; Previous studies",
+        "Previous studies",
+        "Grey title box; Previous studies",
+        "prevstud.html",
+    ),
+    (
+        "previous_studies",
+        "node5",
+        "box1",
+        "Studies included in previous version of review",
+        "Studies included in previous version of review",
+        "Studies included in previous version of review",
+        "previous_studies.html",
+    ),
+    (
+        "previous_reports",
+        "NA",
+        "box1",
+        "Reports of studies included in previous version of review",
+        "Reports of studies included in previous version of review",
+        "NA",
+        "previous_reports.html",
+    ),
+    (
+        "NA",
+        "node6",
+        "newstud",
+        "Yellow title box; Identification of new studies via databases and registers",
+        "Identification of new studies via databases and registers",
+        "Yellow title box; Identification of new studies via databases and registers",
+        "newstud.html",
+    ),
+    (
+        "database_results",
+        "node7",
+        "box2",
+        "Records identified from: Databases",
+        "Databases",
+        "Records identified from: Databases",
+        "database_results.html",
+    ),
     ("register_results", "NA", "box2", "Records identified from: Registers", "Registers", "NA", "NA"),
-    ("NA", "node16", "othstud", "Grey title box; Identification of new studies via other methods",
-     "Identification of new studies via other methods",
-     "Grey title box; Identification of new studies via other methods", "othstud.html"),
-    ("website_results", "node17", "box11", "Records identified from: Websites", "Websites",
-     "Records identified from: Websites", "website_results.html"),
+    (
+        "NA",
+        "node16",
+        "othstud",
+        "Grey title box; Identification of new studies via other methods",
+        "Identification of new studies via other methods",
+        "Grey title box; Identification of new studies via other methods",
+        "othstud.html",
+    ),
+    (
+        "website_results",
+        "node17",
+        "box11",
+        "Records identified from: Websites",
+        "Websites",
+        "Records identified from: Websites",
+        "website_results.html",
+    ),
     ("organisation_results", "", "box11", "Records identified from: Organisations", "Organisations", "NA", "NA"),
-    ("citations_results", "NA", "box11", "Records identified from: Citation searching", "Citation searching",
-     "NA", "NA"),
+    (
+        "citations_results",
+        "NA",
+        "box11",
+        "Records identified from: Citation searching",
+        "Citation searching",
+        "NA",
+        "NA",
+    ),
     ("duplicates", "node8", "box3", "Duplicate records", "Duplicate records", "Duplicate records", "duplicates.html"),
-    ("excluded_automatic", "NA", "box3", "Records marked as ineligible by automation tools",
-     "Records marked as ineligible by automation tools", "NA", "NA"),
-    ("excluded_other", "NA", "box3", "Records removed for other reasons", "Records removed for other reasons",
-     "NA", "NA"),
-    ("records_screened", "node9", "box4", "Records screened (databases and registers)", "Records screened",
-     "Records screened (databases and registers)", "records_screened.html"),
-    ("records_excluded", "node10", "box5", "Records excluded (databases and registers)", "Records excluded",
-     "Records excluded (databases and registers)", "records_excluded.html"),
-    ("dbr_sought_reports", "node11", "box6", "Reports sought for retrieval (databases and registers)",
-     "Reports sought for retrieval", "Reports sought for retrieval (databases and registers)",
-     "dbr_sought_reports.html"),
-    ("dbr_notretrieved_reports", "node12", "box7", "Reports not retrieved (databases and registers)",
-     "Reports not retrieved", "Reports not retrieved (databases and registers)", "dbr_notretrieved_reports.html"),
-    ("other_sought_reports", "node18", "box12", "Reports sought for retrieval (other)", "Reports sought for retrieval",
-     "Reports sought for retrieval (other)", "other_sought_reports.html"),
-    ("other_notretrieved_reports", "node19", "box13", "Reports not retrieved (other)", "Reports not retrieved",
-     "Reports not retrieved (other)", "other_notretrieved_reports.html"),
-    ("dbr_assessed", "node13", "box8", "Reports assessed for eligibility (databases and registers)",
-     "Reports assessed for eligibility", "Reports assessed for eligibility (databases and registers)",
-     "dbr_assessed.html"),
-    ("dbr_excluded", "node14", "box9", f"Reports excluded (databases and registers): {_EXCLUDED}]",
-     "Reports excluded", f"Reports excluded (databases and registers): {_EXCLUDED}", "dbrexcludedrecords.html"),
-    ("other_assessed", "node20", "box14", "Reports assessed for eligibility (other)",
-     "Reports assessed for eligibility", "Reports assessed for eligibility (other)", "other_assessed.html"),
-    ("other_excluded", "node21", "box15", f"Reports excluded (other): {_EXCLUDED}]", "Reports excluded",
-     f"Reports excluded (other): {_EXCLUDED}", "other_excluded.html"),
-    ("new_studies", "node15", "box10", "New studies included in review", "New studies included in review",
-     "New studies included in review", "new_studies.html"),
+    (
+        "excluded_automatic",
+        "NA",
+        "box3",
+        "Records marked as ineligible by automation tools",
+        "Records marked as ineligible by automation tools",
+        "NA",
+        "NA",
+    ),
+    (
+        "excluded_other",
+        "NA",
+        "box3",
+        "Records removed for other reasons",
+        "Records removed for other reasons",
+        "NA",
+        "NA",
+    ),
+    (
+        "records_screened",
+        "node9",
+        "box4",
+        "Records screened (databases and registers)",
+        "Records screened",
+        "Records screened (databases and registers)",
+        "records_screened.html",
+    ),
+    (
+        "records_excluded",
+        "node10",
+        "box5",
+        "Records excluded (databases and registers)",
+        "Records excluded",
+        "Records excluded (databases and registers)",
+        "records_excluded.html",
+    ),
+    (
+        "dbr_sought_reports",
+        "node11",
+        "box6",
+        "Reports sought for retrieval (databases and registers)",
+        "Reports sought for retrieval",
+        "Reports sought for retrieval (databases and registers)",
+        "dbr_sought_reports.html",
+    ),
+    (
+        "dbr_notretrieved_reports",
+        "node12",
+        "box7",
+        "Reports not retrieved (databases and registers)",
+        "Reports not retrieved",
+        "Reports not retrieved (databases and registers)",
+        "dbr_notretrieved_reports.html",
+    ),
+    (
+        "other_sought_reports",
+        "node18",
+        "box12",
+        "Reports sought for retrieval (other)",
+        "Reports sought for retrieval",
+        "Reports sought for retrieval (other)",
+        "other_sought_reports.html",
+    ),
+    (
+        "other_notretrieved_reports",
+        "node19",
+        "box13",
+        "Reports not retrieved (other)",
+        "Reports not retrieved",
+        "Reports not retrieved (other)",
+        "other_notretrieved_reports.html",
+    ),
+    (
+        "dbr_assessed",
+        "node13",
+        "box8",
+        "Reports assessed for eligibility (databases and registers)",
+        "Reports assessed for eligibility",
+        "Reports assessed for eligibility (databases and registers)",
+        "dbr_assessed.html",
+    ),
+    (
+        "dbr_excluded",
+        "node14",
+        "box9",
+        f"Reports excluded (databases and registers): {_EXCLUDED}]",
+        "Reports excluded",
+        f"Reports excluded (databases and registers): {_EXCLUDED}",
+        "dbrexcludedrecords.html",
+    ),
+    (
+        "other_assessed",
+        "node20",
+        "box14",
+        "Reports assessed for eligibility (other)",
+        "Reports assessed for eligibility",
+        "Reports assessed for eligibility (other)",
+        "other_assessed.html",
+    ),
+    (
+        "other_excluded",
+        "node21",
+        "box15",
+        f"Reports excluded (other): {_EXCLUDED}]",
+        "Reports excluded",
+        f"Reports excluded (other): {_EXCLUDED}",
+        "other_excluded.html",
+    ),
+    (
+        "new_studies",
+        "node15",
+        "box10",
+        "New studies included in review",
+        "New studies included in review",
+        "New studies included in review",
+        "new_studies.html",
+    ),
     ("new_reports", "NA", "box10", "Reports of new included studies", "Reports of new included studies", "NA", "NA"),
-    ("total_studies", "node22", "box16", "Total studies included in review", "Total studies included in review",
-     "Total studies included in review", "total_studies.html"),
-    ("total_reports", "NA", "box16", "Reports of total included studies", "Reports of total included studies",
-     "NA", "NA"),
-    ("identification", "node1", "identification", "Blue identification box", "Identification",
-     "Blue identification box", "identification.html"),
+    (
+        "total_studies",
+        "node22",
+        "box16",
+        "Total studies included in review",
+        "Total studies included in review",
+        "Total studies included in review",
+        "total_studies.html",
+    ),
+    (
+        "total_reports",
+        "NA",
+        "box16",
+        "Reports of total included studies",
+        "Reports of total included studies",
+        "NA",
+        "NA",
+    ),
+    (
+        "identification",
+        "node1",
+        "identification",
+        "Blue identification box",
+        "Identification",
+        "Blue identification box",
+        "identification.html",
+    ),
     ("screening", "node2", "screening", "Blue screening box", "Screening", "Blue screening box", "screening.html"),
     ("included", "node3", "included", "Blue included box", "Included", "Blue included box", "included.html"),
 )
@@ -100,8 +264,9 @@ TITLE_BOXES = {"prevstud", "newstud", "othstud", "identification", "screening", 
 
 def _counts(review: Review) -> dict:
     """Every PRISMA stage the review.yml records, by its template name."""
-    return {key: value for section in review.prisma.values() if isinstance(section, dict)
-            for key, value in section.items()}
+    return {
+        key: value for section in review.prisma.values() if isinstance(section, dict) for key, value in section.items()
+    }
 
 
 def _csv_reason(reason: str) -> str:
@@ -149,9 +314,9 @@ class Box:
 
     col: str
     row: str
-    paragraphs: list                # str, or (indent level, str)
-    kind: str = "box"               # box, db (yellow header) or grey (grey header)
-    span: int = 1                   # headers span a box and its side box
+    paragraphs: list  # str, or (indent level, str)
+    kind: str = "box"  # box, db (yellow header) or grey (grey header)
+    span: int = 1  # headers span a box and its side box
     href: str | None = None
     lines: tuple = ()
     x: float = 0
@@ -180,11 +345,25 @@ def _boxes(review: Review, findings_href: str) -> list[Box]:
     new = "new " if previous else ""
     boxes = [
         Box("main", "head", [f"Identification of {new}studies via databases and registers"], "db", 2),
-        Box("main", "ident", ["Records identified from:", (1, f"Databases ({n('database_results')})"),
-                              (1, f"Registers ({n('register_results')})")]),
-        Box("side", "ident", ["Records removed before screening:", (1, f"Duplicate records ({n('duplicates')})"),
-                              (1, f"Records marked as ineligible by automation tools ({n('excluded_automatic')})"),
-                              (1, f"Records removed for other reasons ({n('excluded_other')})")]),
+        Box(
+            "main",
+            "ident",
+            [
+                "Records identified from:",
+                (1, f"Databases ({n('database_results')})"),
+                (1, f"Registers ({n('register_results')})"),
+            ],
+        ),
+        Box(
+            "side",
+            "ident",
+            [
+                "Records removed before screening:",
+                (1, f"Duplicate records ({n('duplicates')})"),
+                (1, f"Records marked as ineligible by automation tools ({n('excluded_automatic')})"),
+                (1, f"Records removed for other reasons ({n('excluded_other')})"),
+            ],
+        ),
         Box("main", "screen", [f"Records screened ({n('records_screened')})"]),
         Box("side", "screen", [f"Records excluded ({n('records_excluded')})"]),
         Box("main", "sought", [f"Reports sought for retrieval ({n('dbr_sought_reports')})"]),
@@ -195,22 +374,57 @@ def _boxes(review: Review, findings_href: str) -> list[Box]:
     if previous:
         boxes += [
             Box("prev", "head", ["Previous studies"], "grey"),
-            Box("prev", "ident", [f"Studies included in previous version of review ({n('previous_studies')})",
-                                  f"Reports of studies included in previous version of review ({n('previous_reports')})"]),
-            Box("main", "incl", [f"New studies included in review ({n('new_studies')})",
-                                 f"Reports of new included studies ({n('new_reports')})"]),
-            Box("main", "total", [f"Total studies included in review ({n('total_studies')})",
-                                  f"Reports of total included studies ({n('total_reports')})"], href=findings_href),
+            Box(
+                "prev",
+                "ident",
+                [
+                    f"Studies included in previous version of review ({n('previous_studies')})",
+                    f"Reports of studies included in previous version of review ({n('previous_reports')})",
+                ],
+            ),
+            Box(
+                "main",
+                "incl",
+                [
+                    f"New studies included in review ({n('new_studies')})",
+                    f"Reports of new included studies ({n('new_reports')})",
+                ],
+            ),
+            Box(
+                "main",
+                "total",
+                [
+                    f"Total studies included in review ({n('total_studies')})",
+                    f"Reports of total included studies ({n('total_reports')})",
+                ],
+                href=findings_href,
+            ),
         ]
     else:
-        boxes.append(Box("main", "incl", [f"Studies included in review ({n('new_studies')})",
-                                          f"Reports of included studies ({n('new_reports')})"], href=findings_href))
+        boxes.append(
+            Box(
+                "main",
+                "incl",
+                [
+                    f"Studies included in review ({n('new_studies')})",
+                    f"Reports of included studies ({n('new_reports')})",
+                ],
+                href=findings_href,
+            )
+        )
     if other:
         boxes += [
             Box("other", "head", [f"Identification of {new}studies via other methods"], "grey", 2),
-            Box("other", "ident", ["Records identified from:", (1, f"Websites ({n('website_results')})"),
-                                   (1, f"Organisations ({n('organisation_results')})"),
-                                   (1, f"Citation searching ({n('citations_results')})")]),
+            Box(
+                "other",
+                "ident",
+                [
+                    "Records identified from:",
+                    (1, f"Websites ({n('website_results')})"),
+                    (1, f"Organisations ({n('organisation_results')})"),
+                    (1, f"Citation searching ({n('citations_results')})"),
+                ],
+            ),
             Box("other", "sought", [f"Reports sought for retrieval ({n('other_sought_reports')})"]),
             Box("oside", "sought", [f"Reports not retrieved ({n('other_notretrieved_reports')})"]),
             Box("other", "assess", [f"Reports assessed for eligibility ({n('other_assessed')})"]),
@@ -269,8 +483,10 @@ def _arrows(boxes: list[Box]) -> list[list[tuple[float, float]]]:
     """Arrow paths: down each column, across to its side boxes, and into the included boxes."""
     at = {(b.col, b.row): b for b in boxes if b.row != "head"}
     paths = []
-    for col, side, chain in (("main", "side", ("ident", "screen", "sought", "assess", "incl", "total")),
-                             ("other", "oside", ("ident", "sought", "assess"))):
+    for col, side, chain in (
+        ("main", "side", ("ident", "screen", "sought", "assess", "incl", "total")),
+        ("other", "oside", ("ident", "sought", "assess")),
+    ):
         present = [at[(col, r)] for r in chain if (col, r) in at]
         paths += [[(_cx(a), a.y + a.h), (_cx(b), b.y)] for a, b in zip(present, present[1:])]
         paths += [[(a.x + a.w, _mid(a)), (at[(side, a.row)].x, _mid(a))] for a in present if (side, a.row) in at]
@@ -285,8 +501,10 @@ def _arrows(boxes: list[Box]) -> list[list[tuple[float, float]]]:
 
 def _box_svg(box: Box) -> str:
     header = box.kind != "box"
-    parts = [f'<rect x="{_f(box.x)}" y="{_f(box.y)}" width="{_f(box.w)}" height="{_f(box.h)}" rx="4" '
-             f'fill="{FILLS[box.kind]}" stroke="{STROKES[box.kind]}" stroke-width="{3 if box.href else 1.5}"/>']
+    parts = [
+        f'<rect x="{_f(box.x)}" y="{_f(box.y)}" width="{_f(box.w)}" height="{_f(box.h)}" rx="4" '
+        f'fill="{FILLS[box.kind]}" stroke="{STROKES[box.kind]}" stroke-width="{3 if box.href else 1.5}"/>'
+    ]
     top = box.y + (box.h - len(box.lines) * LINE) / 2
     anchor = ' text-anchor="middle" font-weight="bold"' if header else ""
     spans = []
@@ -294,17 +512,19 @@ def _box_svg(box: Box) -> str:
         x = box.x + box.w / 2 if header else box.x + PAD_X + indent * INDENT
         style = f' fill="{LINK}" text-decoration="underline"' if box.href and i == len(box.lines) - 1 else ""
         spans.append(f'<tspan x="{_f(x)}" y="{_f(top + i * LINE + BASELINE)}"{style}>{escape(line)}</tspan>')
-    parts.append(f'<text{anchor}>{"".join(spans)}</text>')
+    parts.append(f"<text{anchor}>{''.join(spans)}</text>")
     body = "".join(parts)
     return f'<a href="{escape(box.href)}">{body}</a>' if box.href else f"<g>{body}</g>"
 
 
 def _band_svg(label: str, top: float, bottom: float) -> str:
     cx, cy = BAND_X + BAND_W / 2, (top + bottom) / 2
-    return (f'<rect x="{BAND_X}" y="{_f(top)}" width="{BAND_W}" height="{_f(bottom - top)}" rx="4" '
-            f'fill="{FILLS["band"]}" stroke="{STROKES["band"]}" stroke-width="1.5"/>'
-            f'<text x="{_f(cx)}" y="{_f(cy)}" transform="rotate(-90 {_f(cx)} {_f(cy)})" text-anchor="middle" '
-            f'dominant-baseline="central" font-weight="bold" font-size="{FONT + 1}">{escape(label)}</text>')
+    return (
+        f'<rect x="{BAND_X}" y="{_f(top)}" width="{BAND_W}" height="{_f(bottom - top)}" rx="4" '
+        f'fill="{FILLS["band"]}" stroke="{STROKES["band"]}" stroke-width="1.5"/>'
+        f'<text x="{_f(cx)}" y="{_f(cy)}" transform="rotate(-90 {_f(cx)} {_f(cy)})" text-anchor="middle" '
+        f'dominant-baseline="central" font-weight="bold" font-size="{FONT + 1}">{escape(label)}</text>'
+    )
 
 
 def _sentence(paragraphs: list) -> str:
@@ -320,22 +540,26 @@ def prisma_svg(review: Review, findings_href: str = "../findings/") -> str:
     boxes = _boxes(review, findings_href)
     rows, width, height = _layout(boxes)
     desc = " ".join(_sentence(b.paragraphs) for b in boxes if b.kind == "box")
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" width="100%" '
-           f'style="max-width:{_f(width)}px;height:auto" role="group" aria-labelledby="prisma-title" aria-describedby="prisma-desc" '
-           f'font-family="{FONT_FAMILY}" font-size="{FONT}" fill="{INK}">',
-           '<title id="prisma-title">PRISMA 2020 flow diagram</title>',
-           f'<desc id="prisma-desc">{escape(desc)}</desc>',
-           f'<defs><marker id="prisma-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-           f'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{RULE}"/></marker></defs>',
-           # Its own white ground, so the arrows stay visible on a dark page.
-           f'<rect width="{_f(width)}" height="{_f(height)}" fill="#ffffff"/>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" width="100%" '
+        f'style="max-width:{_f(width)}px;height:auto" role="group" aria-labelledby="prisma-title" aria-describedby="prisma-desc" '
+        f'font-family="{FONT_FAMILY}" font-size="{FONT}" fill="{INK}">',
+        '<title id="prisma-title">PRISMA 2020 flow diagram</title>',
+        f'<desc id="prisma-desc">{escape(desc)}</desc>',
+        f'<defs><marker id="prisma-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        f'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{RULE}"/></marker></defs>',
+        # Its own white ground, so the arrows stay visible on a dark page.
+        f'<rect width="{_f(width)}" height="{_f(height)}" fill="#ffffff"/>',
+    ]
     for label, spanned in BANDS:
         spanned = [rows[r] for r in spanned if r in rows]
         out.append(_band_svg(label, spanned[0][0], spanned[-1][0] + spanned[-1][1]))
     out += [_box_svg(b) for b in boxes]
     for path in _arrows(boxes):
         points = " ".join(f"{_f(x)},{_f(y)}" for x, y in path)
-        out.append(f'<polyline points="{points}" fill="none" stroke="{RULE}" stroke-width="1.5" '
-                   f'marker-end="url(#prisma-arrow)"/>')
+        out.append(
+            f'<polyline points="{points}" fill="none" stroke="{RULE}" stroke-width="1.5" '
+            f'marker-end="url(#prisma-arrow)"/>'
+        )
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -1,4 +1,5 @@
 """Problems found in the data, and how they are printed."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,8 +10,7 @@ WARNING = "warning"
 
 def visible(text: object) -> str:
     """Text for a one-line message: line breaks and other invisible characters written as escapes."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] if c in "\t\n\r" else f"\\u{ord(c):04x}"
-                   for c in str(text))
+    return "".join(c if c.isprintable() else repr(c)[1:-1] if c in "\t\n\r" else f"\\u{ord(c):04x}" for c in str(text))
 
 
 @dataclass(frozen=True, order=True)
@@ -30,7 +30,14 @@ class Problem:
     def github(self) -> str:
         """A workflow command that GitHub shows as an annotation on the line."""
         message = visible(self.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = visible(self.path).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A").replace(":", "%3A").replace(",", "%2C")
+        path = (
+            visible(self.path)
+            .replace("%", "%25")
+            .replace("\r", "%0D")
+            .replace("\n", "%0A")
+            .replace(":", "%3A")
+            .replace(",", "%2C")
+        )
         return f"::{self.severity} file={path},line={self.line},col={self.column}::{message}"
 
 

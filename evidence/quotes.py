@@ -14,6 +14,7 @@ Paragraphs are counted within each section as the text stands: headings, table
 and figure captions, and the numbers of a numbered list are not paragraphs, so
 each numbered conclusion is one paragraph.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,14 @@ from dataclasses import dataclass
 
 OMISSION = "[…]"
 # Section headings of the review, as its text writes them (case and a trailing colon aside).
-SECTIONS = {"abstract": "Abstract", "introduction": "Introduction", "methodology": "Methodology",
-            "results": "Results", "discussion": "Discussion", "conclusions": "Conclusions"}
+SECTIONS = {
+    "abstract": "Abstract",
+    "introduction": "Introduction",
+    "methodology": "Methodology",
+    "results": "Results",
+    "discussion": "Discussion",
+    "conclusions": "Conclusions",
+}
 _FLOAT_START = re.compile(r"(Table|Figure) (\d+)\Z")  # a table or figure runs from its label to its note
 _FLOAT_END = re.compile(r"Note:")
 _PARAGRAPH_WORDS = 20  # a shorter line is a heading, a caption or a list number
@@ -33,9 +40,9 @@ _CHANGED = re.compile(r"\[([^\[\]…])\]")
 class Passage:
     """One paragraph of a section, or one whole table or figure."""
 
-    section: str             # Abstract … Conclusions, or Table 1, Figure 1 …
-    paragraph: int | None     # 1, 2 … within the section; None for a table or figure
-    text: str                 # whitespace collapsed
+    section: str  # Abstract … Conclusions, or Table 1, Figure 1 …
+    paragraph: int | None  # 1, 2 … within the section; None for a table or figure
+    text: str  # whitespace collapsed
 
     @property
     def place(self) -> str:
@@ -86,7 +93,7 @@ def _pattern(quote: str) -> re.Pattern:
             parts.append(".*?")
         position = 0
         for changed in _CHANGED.finditer(piece):
-            parts.append(re.escape(piece[position:changed.start()]))
+            parts.append(re.escape(piece[position : changed.start()]))
             parts.append(f"(?i:{re.escape(changed[1])})")
             position = changed.end()
         parts.append(re.escape(piece[position:]))

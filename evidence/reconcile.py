@@ -4,6 +4,7 @@ These findings describe the published review, which this project does not
 change, so they are warnings, never errors. They are computed as data so that
 the checker can print them and the site can publish them.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -62,7 +63,6 @@ class Reconciliation:
     incomplete: tuple[tuple[str, tuple[str, ...]], ...]  # study id, what is missing
 
 
-
 def _status(reported: int | str, coded: int | None) -> str:
     if reported == NOT_REPORTED or coded is None:
         return NOT_CHECKABLE
@@ -72,27 +72,65 @@ def _status(reported: int | str, coded: int | None) -> str:
 def count_checks(review: Review, studies: list[Study]) -> list[Count]:
     counts: list[Count] = []
     reported_total = review.prisma["included"]["new_studies"]
-    counts.append(Count("included", "Studies included", "included", reported_total, len(studies), _status(reported_total, len(studies))))
+    counts.append(
+        Count(
+            "included",
+            "Studies included",
+            "included",
+            reported_total,
+            len(studies),
+            _status(reported_total, len(studies)),
+        )
+    )
     by_database = Counter(s.database for s in studies if s.database)
     coded_any = bool(by_database)
     for db in review.databases:
         coded = by_database.get(db.id, 0) if coded_any else None
         note = "" if coded_any else "No study file records the database it was found in; the review does not say."
-        counts.append(Count("database", db.name, db.id, db.included_reported, coded, _status(db.included_reported, coded), note))
+        counts.append(
+            Count("database", db.name, db.id, db.included_reported, coded, _status(db.included_reported, coded), note)
+        )
     reported_sum = [d.included_reported for d in review.databases]
     if all(isinstance(n, int) for n in reported_sum) and isinstance(reported_total, int):
         total = sum(reported_sum)
-        counts.append(Count("database", "Sum of the per-database counts", "sum", reported_total, total,
-                            _status(reported_total, total), "Reported per database, summed, against the reported total."))
+        counts.append(
+            Count(
+                "database",
+                "Sum of the per-database counts",
+                "sum",
+                reported_total,
+                total,
+                _status(reported_total, total),
+                "Reported per database, summed, against the reported total.",
+            )
+        )
     by_group = Counter(s.group for s in studies)
     for group in review.groups:
         coded = by_group.get(group.id, 0)
-        counts.append(Count("group", group.name, group.id, group.reported_count, coded, _status(group.reported_count, coded),
-                            group.notes or ""))
+        counts.append(
+            Count(
+                "group",
+                group.name,
+                group.id,
+                group.reported_count,
+                coded,
+                _status(group.reported_count, coded),
+                group.notes or "",
+            )
+        )
     by_year = Counter(s.year for s in studies)
     for year in sorted(by_year):
-        counts.append(Count("year", str(year), str(year), NOT_REPORTED, by_year[year], NOT_CHECKABLE,
-                            "The review's Figure 4 is an image; its numbers are not in the text."))
+        counts.append(
+            Count(
+                "year",
+                str(year),
+                str(year),
+                NOT_REPORTED,
+                by_year[year],
+                NOT_CHECKABLE,
+                "The review's Figure 4 is an image; its numbers are not in the text.",
+            )
+        )
     return counts
 
 
@@ -115,7 +153,9 @@ def criteria_checks(review: Review, studies: list[Study]) -> list[CriterionCheck
                 ok = all(v in criterion.allowed for v in value)
                 shown = ", ".join(value)
             elif isinstance(value, int):
-                ok = (criterion.min is None or value >= criterion.min) and (criterion.max is None or value <= criterion.max)
+                ok = (criterion.min is None or value >= criterion.min) and (
+                    criterion.max is None or value <= criterion.max
+                )
                 shown = str(value)
             else:
                 ok = value in criterion.allowed
@@ -139,8 +179,9 @@ def reconcile(review: Review, studies: list[Study]) -> Reconciliation:
             missing.append("DOI or address")
         if missing:
             incomplete.append((s.id, tuple(missing)))
-    return Reconciliation(tuple(count_checks(review, studies)), tuple(criteria_checks(review, studies)),
-                          variants, tuple(incomplete))
+    return Reconciliation(
+        tuple(count_checks(review, studies)), tuple(criteria_checks(review, studies)), variants, tuple(incomplete)
+    )
 
 
 def _review_key(review: Review, count: Count) -> tuple:
@@ -148,25 +189,34 @@ def _review_key(review: Review, count: Count) -> tuple:
         return ("prisma", "included", "new_studies")
     if count.topic == "database":
         ids = [d.id for d in review.databases]
-        return ("method", "databases", ids.index(count.key), "included_reported") if count.key in ids else ("method", "databases")
+        return (
+            ("method", "databases", ids.index(count.key), "included_reported")
+            if count.key in ids
+            else ("method", "databases")
+        )
     if count.topic == "group":
         return ("groups", [g.id for g in review.groups].index(count.key), "reported_count")
     return ()
 
 
-def as_problems(result: Reconciliation, review: Review, review_doc: Document,
-                study_docs: dict[str, Document], studies: list[Study]) -> list[Problem]:
+def as_problems(
+    result: Reconciliation, review: Review, review_doc: Document, study_docs: dict[str, Document], studies: list[Study]
+) -> list[Problem]:
     """The reconciliation findings that deserve a warning, each at its line."""
     problems: list[Problem] = []
     for count in result.counts:
         if count.status == DIFFERS and count.topic == "included":
             message = f"the review reports {count.reported} included studies but there are {count.coded} study files"
         elif count.status == DIFFERS:
-            message = (f"the review reports {count.reported} studies in {count.topic} '{count.key}' "
-                       f"but {count.coded} study files are coded to it")
+            message = (
+                f"the review reports {count.reported} studies in {count.topic} '{count.key}' "
+                f"but {count.coded} study files are coded to it"
+            )
         elif count.status == NOT_CHECKABLE and count.topic == "database":
-            message = (f"the review reports {count.reported} included studies from {count.subject}, "
-                       "but no study file records its database, so this cannot be checked")
+            message = (
+                f"the review reports {count.reported} included studies from {count.subject}, "
+                "but no study file records its database, so this cannot be checked"
+            )
         else:
             continue
         line, column = review_doc.where(_review_key(review, count))
@@ -178,7 +228,14 @@ def as_problems(result: Reconciliation, review: Review, review_doc: Document,
         criterion = criteria[check.criterion]
         doc = study_docs[check.study]
         line, column = doc.where((criterion.field,))
-        problems.append(Problem(doc.path, line, column, WARNING,
-                                f"criterion {criterion.number} of the review (\"{criterion.inclusion.rstrip('.')}\") "
-                                f"is not met: `{criterion.field}` is {check.value}"))
+        problems.append(
+            Problem(
+                doc.path,
+                line,
+                column,
+                WARNING,
+                f'criterion {criterion.number} of the review ("{criterion.inclusion.rstrip(".")}") '
+                f"is not met: `{criterion.field}` is {check.value}",
+            )
+        )
     return problems

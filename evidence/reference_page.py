@@ -1,4 +1,5 @@
 """The reference list page: every study in APA 7, in collation order."""
+
 from __future__ import annotations
 
 from markupsafe import Markup
@@ -9,8 +10,10 @@ PAGE = "references.md"
 
 
 def page(ctx: Context) -> str:
-    items = [{"id": s.id, "html": Markup(ctx.refs[s.id][0]), "url": relative_url(PAGE, f"studies/{s.id}.md")}
-             for s in ctx.ordered]
+    items = [
+        {"id": s.id, "html": Markup(ctx.refs[s.id][0]), "url": relative_url(PAGE, f"studies/{s.id}.md")}
+        for s in ctx.ordered
+    ]
     return ctx.render("references.md.j2", count=len(items), items=items)
 
 

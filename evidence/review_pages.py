@@ -1,4 +1,5 @@
 """Pages about the review as a whole: home, charts, method, PRISMA, conclusions."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,13 @@ from .models import NOT_REPORTED
 
 CHART_FOLDER = "assets/charts"
 DIMENSIONS = {"by-database": "Database", "by-language": "Language", "by-year": "Year", "by-trend": "Trend"}
-SECTIONS = {"previous": "Previous studies", "identification": "Identification", "screening": "Screening",
-            "other_methods": "Other methods", "included": "Included"}
+SECTIONS = {
+    "previous": "Previous studies",
+    "identification": "Identification",
+    "screening": "Screening",
+    "other_methods": "Other methods",
+    "included": "Included",
+}
 
 
 def _size(svg: str) -> tuple[int, int]:
@@ -25,9 +31,20 @@ def chart_views(ctx: Context, page: str) -> list[dict]:
     views = []
     for chart in charts.chart_data(ctx.review, ctx.studies):
         width, height = _size(ctx.chart_svg(chart))
-        views.append({"width": width, "height": height, "id": chart.id, "title": chart.title, "caption": chart.caption, "note": chart.note,
-                      "alt": chart.alt, "rows": chart.rows, "dimension": DIMENSIONS.get(chart.id, "Value"),
-                      "src": relative_url(page, f"{CHART_FOLDER}/{chart.id}.svg")})
+        views.append(
+            {
+                "width": width,
+                "height": height,
+                "id": chart.id,
+                "title": chart.title,
+                "caption": chart.caption,
+                "note": chart.note,
+                "alt": chart.alt,
+                "rows": chart.rows,
+                "dimension": DIMENSIONS.get(chart.id, "Value"),
+                "src": relative_url(page, f"{CHART_FOLDER}/{chart.id}.svg"),
+            }
+        )
     return views
 
 
@@ -43,8 +60,13 @@ def home(ctx: Context) -> str:
         "index.md.j2",
         review_title=review.citation["title"],
         question=questions.get("general") or next(iter(questions.values())),
-        counters={"studies": len(ctx.studies), "identified": review.prisma["identification"]["database_results"],
-                  "databases": len(review.databases), "years": _year_span(ctx), "trends": len(review.trends)},
+        counters={
+            "studies": len(ctx.studies),
+            "identified": review.prisma["identification"]["database_results"],
+            "databases": len(review.databases),
+            "years": _year_span(ctx),
+            "trends": len(review.trends),
+        },
         conclusions=len(review.conclusions),
         charts=chart_views(ctx, "index.md"),
         review_reference=Markup(references.review_reference_html(review)),
@@ -77,8 +99,10 @@ def method(ctx: Context) -> str:
         databases=ctx.review.databases,
         databases_total=sum(totals) if all(isinstance(n, int) for n in totals) else NOT_REPORTED,
         databases_quote=raw["method"].get("databases_quote"),
-        criteria=[{"number": c.number, "inclusion": c.inclusion, "exclusion": c.exclusion, "check": _check_text(c)}
-                  for c in ctx.review.criteria],
+        criteria=[
+            {"number": c.number, "inclusion": c.inclusion, "exclusion": c.exclusion, "check": _check_text(c)}
+            for c in ctx.review.criteria
+        ],
         steps=raw["method"].get("steps", ""),
         prisma_svg=Markup(prisma.prisma_svg(ctx.review, findings_href=relative_url("method.md", "findings.md"))),
         assessed=checklist_page.assessed(ctx.review),
@@ -96,9 +120,14 @@ def prisma_page(ctx: Context) -> str:
         for key, value in (data.get(section) or {}).items():
             n = "; ".join(f"{r['reason']}: {r['n']}" for r in value) if isinstance(value, list) else value
             stages.append({"stage": label, "box": described.get(key, key), "n": n})
-    return ctx.render("prisma.md.j2", stages=stages, quotes=data.get("quotes", []), notes=data.get("notes"),
-                      checklist_href=relative_url("prisma.md", checklist_page.PAGE),
-                      prisma_svg=Markup(prisma.prisma_svg(ctx.review, findings_href=relative_url("prisma.md", "findings.md"))))
+    return ctx.render(
+        "prisma.md.j2",
+        stages=stages,
+        quotes=data.get("quotes", []),
+        notes=data.get("notes"),
+        checklist_href=relative_url("prisma.md", checklist_page.PAGE),
+        prisma_svg=Markup(prisma.prisma_svg(ctx.review, findings_href=relative_url("prisma.md", "findings.md"))),
+    )
 
 
 def conclusions(ctx: Context) -> str:
@@ -106,11 +135,17 @@ def conclusions(ctx: Context) -> str:
     views = []
     for c in ctx.review.conclusions:
         studies = [s for s in ctx.ordered if set(s.trends) & set(c.trends) or s.group in c.groups]
-        views.append({"number": c.number, "title": c.title, "text": c.text,
-                      "trends": Markup(", ").join(ctx.trend_link(page, t) for t in c.trends),
-                      "groups": Markup(", ").join(ctx.group_link(page, g) for g in c.groups),
-                      "count": len(studies),
-                      "studies": Markup("; ").join(ctx.study_link(page, s) for s in studies)})
+        views.append(
+            {
+                "number": c.number,
+                "title": c.title,
+                "text": c.text,
+                "trends": Markup(", ").join(ctx.trend_link(page, t) for t in c.trends),
+                "groups": Markup(", ").join(ctx.group_link(page, g) for g in c.groups),
+                "count": len(studies),
+                "studies": Markup("; ").join(ctx.study_link(page, s) for s in studies),
+            }
+        )
     return ctx.render("conclusions.md.j2", conclusions=views)
 
 

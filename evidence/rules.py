@@ -1,10 +1,11 @@
 """Layer 2: rules across files. Each rule yields the problems it finds."""
+
 from __future__ import annotations
 
 import difflib
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import Iterator
 
 from .checklist import CHECKLISTS
 from .loader import Document, visible
@@ -33,8 +34,11 @@ def id_matches_file_name(docs: list[Document]) -> Iterator[Problem]:
         stem = PurePosixPath(doc.path).stem
         study_id = doc.data.get("id")
         if isinstance(study_id, str) and study_id != stem:  # a missing or non-text id is a schema problem
-            yield _problem(doc, ("id",), f"`id` is '{visible(study_id)}' but the file is named {visible(stem)}.yml; "
-                           "they must be the same")
+            yield _problem(
+                doc,
+                ("id",),
+                f"`id` is '{visible(study_id)}' but the file is named {visible(stem)}.yml; they must be the same",
+            )
 
 
 def ids_unique(docs: list[Document]) -> Iterator[Problem]:
@@ -59,7 +63,9 @@ def dois_unique(docs: list[Document]) -> Iterator[Problem]:
         if not isinstance(doi, str):
             continue
         if doi.casefold() in first:
-            yield _problem(doc, ("doi",), f"DOI {visible(doi)} is already used by {first[doi.casefold()]}; is this the same study?")
+            yield _problem(
+                doc, ("doi",), f"DOI {visible(doi)} is already used by {first[doi.casefold()]}; is this the same study?"
+            )
         else:
             first[doi.casefold()] = doc.path
 
@@ -78,14 +84,19 @@ def references_exist(review: dict, docs: list[Document]) -> Iterator[Problem]:
             yield _problem(doc, ("group",), f"unknown group '{visible(group)}'; {_suggest(group, groups)}")
         database = doc.data.get("database")
         if isinstance(database, str) and database not in databases:
-            yield _problem(doc, ("database",), f"unknown database '{visible(database)}'; {_suggest(database, databases)}")
+            yield _problem(
+                doc, ("database",), f"unknown database '{visible(database)}'; {_suggest(database, databases)}"
+            )
 
 
 def review_ids_unique(review_doc: Document) -> Iterator[Problem]:
     """Trend, group and database ids in review.yml are unique."""
     review = review_doc.data
-    for section, items in (("trends", review["trends"]), ("groups", review["groups"]),
-                           ("method.databases", review["method"]["databases"])):
+    for section, items in (
+        ("trends", review["trends"]),
+        ("groups", review["groups"]),
+        ("method.databases", review["method"]["databases"]),
+    ):
         counts = Counter(item["id"] for item in items)
         seen: set[str] = set()
         for index, item in enumerate(items):
@@ -103,8 +114,11 @@ def conclusions_refer_to_known_ids(review_doc: Document) -> Iterator[Problem]:
         for kind, choices in known.items():
             for position, value in enumerate(conclusion.get(kind) or []):
                 if value not in choices:
-                    yield _problem(review_doc, ("conclusions", index, kind, position),
-                                   f"unknown {kind[:-1]} '{value}'; {_suggest(str(value), choices)}")
+                    yield _problem(
+                        review_doc,
+                        ("conclusions", index, kind, position),
+                        f"unknown {kind[:-1]} '{value}'; {_suggest(str(value), choices)}",
+                    )
 
 
 def trends_have_studies(review_doc: Document, docs: list[Document]) -> Iterator[Problem]:
@@ -112,8 +126,11 @@ def trends_have_studies(review_doc: Document, docs: list[Document]) -> Iterator[
     used = {t for doc in docs for t in _list(doc, "trends") if isinstance(t, str)}
     for index, trend in enumerate(review_doc.data["trends"]):
         if trend["id"] not in used:
-            yield _problem(review_doc, ("trends", index, "id"),
-                           f"trend '{trend['id']}' has no study; link a study to it or remove it")
+            yield _problem(
+                review_doc,
+                ("trends", index, "id"),
+                f"trend '{trend['id']}' has no study; link a study to it or remove it",
+            )
 
 
 def checklists_complete(review_doc: Document) -> Iterator[Problem]:
@@ -126,22 +143,39 @@ def checklists_complete(review_doc: Document) -> Iterator[Problem]:
         for index, entry in enumerate(reporting[key]):
             number, section = entry["item"], entry["section"]
             if number not in expected:
-                yield _problem(review_doc, ("reporting", key, index, "item"),
-                               f"'{number}' is not an item of the {name} checklist; its items are {', '.join(expected)}")
+                yield _problem(
+                    review_doc,
+                    ("reporting", key, index, "item"),
+                    f"'{number}' is not an item of the {name} checklist; its items are {', '.join(expected)}",
+                )
             elif number in listed:
-                yield _problem(review_doc, ("reporting", key, index, "item"), f"item '{number}' is listed twice in `reporting.{key}`")
+                yield _problem(
+                    review_doc,
+                    ("reporting", key, index, "item"),
+                    f"item '{number}' is listed twice in `reporting.{key}`",
+                )
             else:
                 if listed and list(expected).index(number) < list(expected).index(listed[-1]):
-                    yield _problem(review_doc, ("reporting", key, index, "item"),
-                                   f"item '{number}' comes after item '{listed[-1]}'; list the items in the {name} checklist's order")
+                    yield _problem(
+                        review_doc,
+                        ("reporting", key, index, "item"),
+                        f"item '{number}' comes after item '{listed[-1]}'; list the items in the {name} checklist's order",
+                    )
                 if section != expected[number]:
-                    yield _problem(review_doc, ("reporting", key, index, "section"),
-                                   f"item '{number}' is in the section '{expected[number]}' of the {name} checklist; got '{section}'")
+                    yield _problem(
+                        review_doc,
+                        ("reporting", key, index, "section"),
+                        f"item '{number}' is in the section '{expected[number]}' of the {name} checklist; got '{section}'",
+                    )
                 listed.append(number)
         missing = [number for number in expected if number not in listed]
         if missing:
-            yield _problem(review_doc, ("reporting", key), f"`reporting.{key}` lacks {name} item{'s' * (len(missing) > 1)} "
-                           f"{', '.join(missing)}; every item is assessed, as not applicable where it does not apply")
+            yield _problem(
+                review_doc,
+                ("reporting", key),
+                f"`reporting.{key}` lacks {name} item{'s' * (len(missing) > 1)} "
+                f"{', '.join(missing)}; every item is assessed, as not applicable where it does not apply",
+            )
 
 
 def all_problems(review_doc: Document, docs: list[Document]) -> list[Problem]:

@@ -16,6 +16,7 @@ already, the next free of <id>b, <id>c, ... <id>z is used (huaman-2022b), as
 APA does for two works of one author in one year. A file is never
 overwritten.
 """
+
 from __future__ import annotations
 
 import json
@@ -97,8 +98,9 @@ def first_family_word(family: str) -> str:
 def derive_id(family: str, year: int) -> str:
     base = slug(first_family_word(family))
     if not base:
-        raise ScaffoldError(f"cannot make an id from the family name {family!r}: it has no letters a-z or digits; "
-                            "give one with --id")
+        raise ScaffoldError(
+            f"cannot make an id from the family name {family!r}: it has no letters a-z or digits; give one with --id"
+        )
     return f"{base}-{year}"
 
 
@@ -116,10 +118,18 @@ def review_ids(root: Path) -> dict[str, list[str]]:
     data = doc.data if doc is not None else {}
 
     def ids(items) -> list[str]:
-        return [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)] if isinstance(items, list) else []
+        return (
+            [i["id"] for i in items if isinstance(i, dict) and isinstance(i.get("id"), str)]
+            if isinstance(items, list)
+            else []
+        )
 
     method = data.get("method") if isinstance(data.get("method"), dict) else {}
-    return {"trends": ids(data.get("trends")), "groups": ids(data.get("groups")), "databases": ids(method.get("databases"))}
+    return {
+        "trends": ids(data.get("trends")),
+        "groups": ids(data.get("groups")),
+        "databases": ids(method.get("databases")),
+    }
 
 
 def _scalar(value) -> str:
@@ -145,18 +155,20 @@ def _wrap_comment(text: str) -> list[str]:
 def _todo(key: str, ids: dict[str, list[str]]) -> list[str]:
     """The commented-out placeholder of a field the contributor must write."""
     if key == "finding":
-        return (_wrap_comment("TODO finding: copy it word for word from the review's Table 3 "
-                              "(\"Findings related to the scope of implementation\"), then remove the \"# \" "
-                              "in front of the two lines below.")
-                + ["# finding: >-", "#   What the study found, in one paragraph."])
+        return _wrap_comment(
+            "TODO finding: copy it word for word from the review's Table 3 "
+            '("Findings related to the scope of implementation"), then remove the "# " '
+            "in front of the two lines below."
+        ) + ["# finding: >-", "#   What the study found, in one paragraph."]
     if key == "trends":
         known = ", ".join(ids["trends"]) or "see review.yml"
-        return (_wrap_comment(f"TODO trends: the ids of the trends the review links the study to, one or more "
-                              f"of: {known}.")
-                + ["# trends: [" + (ids["trends"][0] if ids["trends"] else "trend-id") + "]"])
+        return _wrap_comment(
+            f"TODO trends: the ids of the trends the review links the study to, one or more of: {known}."
+        ) + ["# trends: [" + (ids["trends"][0] if ids["trends"] else "trend-id") + "]"]
     known = ", ".join(ids["groups"]) or "see review.yml"
-    return (_wrap_comment(f"TODO group: the id of the discussion group the review places the study in, one of: {known}.")
-            + ["# group: " + (ids["groups"][0] if ids["groups"] else "group-id")])
+    return _wrap_comment(
+        f"TODO group: the id of the discussion group the review places the study in, one of: {known}."
+    ) + ["# group: " + (ids["groups"][0] if ids["groups"] else "group-id")]
 
 
 def _field(key: str, value, hint: str = "") -> list[str]:
@@ -172,7 +184,9 @@ def _field(key: str, value, hint: str = "") -> list[str]:
     return [_line(f"{key}: {_scalar(value)}", hint)]
 
 
-def render(values: dict, header: list[str], ids: dict[str, list[str]], comments: dict[str, list[str]] | None = None) -> str:
+def render(
+    values: dict, header: list[str], ids: dict[str, list[str]], comments: dict[str, list[str]] | None = None
+) -> str:
     """A study file: `values` filled in, every other field commented out, in canonical form.
 
     `header` is the comment block under the schema line; `comments` gives
@@ -196,7 +210,8 @@ def render(values: dict, header: list[str], ids: dict[str, list[str]], comments:
                 lines.append(_line(f"# {key}: {example}", hint))
         elif key == "title":
             lines += _wrap_comment("TODO title: the study's title in English as the review's Table 3 gives it.") + [
-                "# title: The study's title"]
+                "# title: The study's title"
+            ]
     text = "\n".join(lines) + "\n"
     try:
         return fmt.canonical(text, "studies/new.yml")
@@ -279,8 +294,11 @@ def complete(answers: Answers, ask=None) -> Answers:
     missing = [p.split()[0] for p in problems if p.endswith("is missing")]
     others = [p for p in problems if not p.endswith("is missing")]
     if missing:
-        others.insert(0, f"missing {', '.join(missing)}: give {'them' if len(missing) > 1 else 'it'} as "
-                         f"option{'s' * (len(missing) > 1)}, or run the command in a terminal to be asked")
+        others.insert(
+            0,
+            f"missing {', '.join(missing)}: give {'them' if len(missing) > 1 else 'it'} as "
+            f"option{'s' * (len(missing) > 1)}, or run the command in a terminal to be asked",
+        )
     if others:
         raise ScaffoldError("; ".join(others))
     return answers
@@ -299,8 +317,10 @@ def new_study(root: Path, answers: Answers) -> Created:
     year = int(answers.year)
     if answers.study_id:
         if not field_validator("study", "id").is_valid(answers.study_id):
-            raise ScaffoldError(f"--id must be lower-case letters, digits and single hyphens, such as vicente-2022, "
-                                f"and not a name the site uses for its own pages; got {visible(answers.study_id)!r}")
+            raise ScaffoldError(
+                f"--id must be lower-case letters, digits and single hyphens, such as vicente-2022, "
+                f"and not a name the site uses for its own pages; got {visible(answers.study_id)!r}"
+            )
         study_id = base = answers.study_id
         if (folder / f"{study_id}.yml").exists():
             raise ScaffoldError(f"{STUDY_DIR}/{study_id}.yml exists already; it was not changed")
@@ -314,7 +334,7 @@ def new_study(root: Path, answers: Answers) -> Created:
     header = [
         "Started with `python build_site.py new`. What is left to do:",
         "- finding, trends and group (marked TODO below) are required: write",
-        "  them and remove the \"# \" in front of their lines. Until then",
+        '  them and remove the "# " in front of their lines. Until then',
         "  `make check` reports them as missing.",
         "- Fill in what a public record shows and delete the lines you do not",
         "  know; every fact beyond the review's own text needs the address of",

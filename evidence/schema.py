@@ -1,10 +1,11 @@
 """Layer 1: each file against its JSON Schema, with messages a contributor can act on."""
+
 from __future__ import annotations
 
 import difflib
 import json
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from jsonschema import Draft202012Validator, ValidationError, validators
@@ -24,7 +25,7 @@ _KIND = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> dict:
     """The schema file schema/<name>.schema.json, parsed."""
     return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
@@ -32,10 +33,11 @@ def load_schema(name: str) -> dict:
 
 # JSON Schema counts 2022.0 as an integer; the loader reads `2022.0` as a float, which is not a year.
 _TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
-    "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool))
+    "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)
+)
 
 
-@lru_cache(maxsize=None)
+@cache
 def whole_value(pattern: str) -> re.Pattern:
     """A schema pattern as this project means it: a final `$` is the end of the value (`\\Z`).
 
@@ -56,12 +58,12 @@ def _pattern(validator, pattern, instance, schema):
 _Validator = validators.extend(Draft202012Validator, {"pattern": _pattern}, type_checker=_TYPES)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> Draft202012Validator:
     return _Validator(load_schema(name))
 
 
-@lru_cache(maxsize=None)
+@cache
 def field_validator(schema_name: str, field: str) -> Draft202012Validator:
     """The rules of one top-level field, for commands that make values (import, new)."""
     return _Validator(load_schema(schema_name)["properties"][field])
@@ -118,11 +120,16 @@ def _message(error) -> tuple[object, str] | None:
         if expected == "string" and isinstance(value, (int, float)) and not isinstance(value, bool):
             return path, f'{name} must be text; put it in quotes, such as "{value}"; got {shown(value)}'
         if isinstance(value, str) and type(_resolve(value, True)) in _UNQUOTED.get(expected, ()):
-            return path, f"{name} must be {_KIND[expected]}{_example(schema)}, written without quotes; got {shown(value)}"
+            return (
+                path,
+                f"{name} must be {_KIND[expected]}{_example(schema)}, written without quotes; got {shown(value)}",
+            )
         return path, f"{name} must be {_KIND.get(expected, expected)}{_example(schema)}; got {shown(value)}"
     if kind == "not" and isinstance(error.validator_value, dict) and "enum" in error.validator_value:
-        return path, (f"{name} {shown(value)} is a name the site uses for its own pages or that some systems reserve "
-                      "for devices; choose another")
+        return path, (
+            f"{name} {shown(value)} is a name the site uses for its own pages or that some systems reserve "
+            "for devices; choose another"
+        )
     if kind in ("pattern", "oneOf", "const", "format"):
         return path, f"{name} must be {hint or 'in the documented form'}; got {shown(value)}"
     if kind == "enum":
@@ -158,7 +165,11 @@ def schema_problems(doc: Document, schema_name: str) -> list[Problem]:
                 if key in allowed:
                     continue
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                advice = f"did you mean `{close[0]}`?" if close else f"see schema/{schema_name}.schema.json for the allowed fields"
+                advice = (
+                    f"did you mean `{close[0]}`?"
+                    if close
+                    else f"see schema/{schema_name}.schema.json for the allowed fields"
+                )
                 line, column = doc.where_key(path + (key,))
                 problems.append(Problem(doc.path, line, column, ERROR, f"unknown field `{visible(key)}`; {advice}"))
             continue

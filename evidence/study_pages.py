@@ -1,6 +1,6 @@
 """One page per study: reference, finding, links, every field with its source, cite this."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 from markupsafe import Markup
 
@@ -45,8 +45,11 @@ def _value(study: Study, field: str):
     if field == "authors":
         names = [f"{a.family}, {a.given}" if a.given else a.family for a in value]
         text = join(names, "; ")
-        return Markup(f'{text} <span class="not-reported">(list incomplete: the review says "et al.")</span>') \
-            if not study.authors_complete else text
+        return (
+            Markup(f'{text} <span class="not-reported">(list incomplete: the review says "et al.")</span>')
+            if not study.authors_complete
+            else text
+        )
     if field == "language" and value:
         return f"{LANGUAGES.get(value, value)} ({value})"
     if field == "doi" and value:

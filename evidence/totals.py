@@ -1,4 +1,5 @@
 """The totals diff: what a change does to the counts and pages, as Markdown for a CI job summary."""
+
 from __future__ import annotations
 
 import io
@@ -35,8 +36,11 @@ def _files(root: Path) -> dict[str, bytes]:
 
 def base_checkout(root: Path, ref: str, into: Path) -> Path:
     """review.yml and studies/ of commit `ref`, extracted into a folder."""
-    archive = subprocess.run(["git", "-C", str(root), "archive", "--format=tar", ref, "review.yml", "studies"],
-                             capture_output=True, check=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", "--format=tar", ref, "review.yml", "studies"],
+        capture_output=True,
+        check=True,
+    ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return into
@@ -58,9 +62,11 @@ def markdown(before: Dataset, after: Dataset) -> str:
     else:
         lines.append("No count changes.")
     old_files, new_files = _files(before.root), _files(after.root)
-    pages = [("Added", sorted(set(new_files) - set(old_files))),
-             ("Changed", sorted(k for k in set(old_files) & set(new_files) if old_files[k] != new_files[k])),
-             ("Removed", sorted(set(old_files) - set(new_files)))]
+    pages = [
+        ("Added", sorted(set(new_files) - set(old_files))),
+        ("Changed", sorted(k for k in set(old_files) & set(new_files) if old_files[k] != new_files[k])),
+        ("Removed", sorted(set(old_files) - set(new_files))),
+    ]
     lines += ["", "### Study pages", ""]
     if not any(ids for _, ids in pages):
         lines.append("No study page added, changed or removed.")

@@ -1,4 +1,5 @@
 """Write generated files only when their content changed, and remove stale ones."""
+
 from __future__ import annotations
 
 import hashlib
@@ -33,8 +34,8 @@ class Writer:
     def __init__(self, root: Path, pages=None):
         self.root = root
         self.written: list[str] = []  # paths rewritten because they changed
-        self.kept: set[str] = set()   # every path this run produced
-        self.pages = pages            # cache.Namespace: [path, key] -> SHA-256 of the content
+        self.kept: set[str] = set()  # every path this run produced
+        self.pages = pages  # cache.Namespace: [path, key] -> SHA-256 of the content
         self.keys: dict[str, str] = {}
 
     def fresh(self, relative: str, key: str) -> bool:

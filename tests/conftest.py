@@ -1,4 +1,5 @@
 """Shared helpers: a throw-away copy of the repository's data to break on purpose."""
+
 from __future__ import annotations
 
 import shutil
@@ -34,7 +35,10 @@ def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
     """Run build_site.py as a contributor would, against `root`."""
     return subprocess.run(
         [sys.executable, str(ROOT / "build_site.py"), "--root", str(root), *args],
-        capture_output=True, text=True, cwd=root, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=300,
     )
 
 

@@ -1,4 +1,5 @@
 """The benchmark harness works end to end (at N=16). A benchmark, not a timed test: no time is asserted."""
+
 from __future__ import annotations
 
 from benchmarks import run, synthetic
@@ -18,7 +19,7 @@ def test_synthetic_data_are_valid_and_cover_every_trend_and_group(tmp_path):
 def test_harness_measures_every_step_at_n16(tmp_path):
     row = run.measure(16, work=tmp_path)
     assert row["N"] == 16
-    assert row["files rewritten"] == 0          # nothing changed: nothing rewritten
+    assert row["files rewritten"] == 0  # nothing changed: nothing rewritten
     assert 1 <= row["files rewritten after edit"] <= 10
     for name in ("parse floor", "check", "generate cold", "generate one edit", "mkdocs build"):
         assert row[name] > 0

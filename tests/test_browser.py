@@ -21,6 +21,7 @@ set it. It is served on 127.0.0.1 and driven with Chromium through Playwright
 
 Without Chromium, Java or vnu.jar these tests skip; under CI=true they fail.
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,8 +48,14 @@ from conftest import ROOT, run_cli
 from test_site import copy_repo
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; override to test another
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 IN_CI = os.environ.get("CI") == "true"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -86,7 +93,7 @@ PAYLOAD_STUDY = {
     "id": "payload-2023",
     "cited_as": f"Cited {PAYLOAD}",
     "also_cited_as": [f"Also {PAYLOAD}"],
-    "title": f"Title \U0001F600 {LONG}",  # and a character beyond U+FFFF, which front matter must keep
+    "title": f"Title \U0001f600 {LONG}",  # and a character beyond U+FFFF, which front matter must keep
     "original_title": f'=HYPERLINK("https://example.org/") {LONG}',
     "language": "es",
     "year": 2023,
@@ -112,6 +119,7 @@ PAYLOAD_STUDY = {
 
 def payload_yaml() -> str:
     """The study as YAML: every string a JSON string, which YAML reads as a double-quoted scalar."""
+
     def value(v, indent):
         if isinstance(v, str):
             return json.dumps(v, ensure_ascii=False)
@@ -126,6 +134,7 @@ def payload_yaml() -> str:
                 lines.append(f"{indent}  {'- ' if first else '  '}{key}: {json.dumps(sub, ensure_ascii=False)}")
                 first = False
         return "\n" + "\n".join(lines)
+
     return "".join(f"{key}: {value(v, '')}\n" for key, v in PAYLOAD_STUDY.items())
 
 
@@ -140,6 +149,7 @@ def test_payload_lengths_fit_the_schema():
 
 # --- Build and serve --------------------------------------------------------------------------------------------
 
+
 class _Pages(http.server.SimpleHTTPRequestHandler):
     """GitHub Pages for a project site: the files under PREFIX; at any other address, 404.html with status 404."""
 
@@ -152,14 +162,14 @@ class _Pages(http.server.SimpleHTTPRequestHandler):
             return self._redirect(PREFIX)
         if not path.startswith(PREFIX):
             return self._not_found()
-        target = Path(self.directory) / path[len(PREFIX):]
+        target = Path(self.directory) / path[len(PREFIX) :]
         if target.is_dir() and not path.endswith("/"):
             return self._redirect(path + "/")
         if target.is_dir():
             target = target / "index.html"
         if ".." in Path(path).parts or not target.is_file():
             return self._not_found()
-        self.path = "/" + self.path[len(PREFIX):]
+        self.path = "/" + self.path[len(PREFIX) :]
         return super().send_head()
 
     def _redirect(self, location: str):
@@ -259,8 +269,14 @@ class Visit:
         self.page.on("response", lambda r: r.status >= 400 and self.missing.append(f"{r.status} {r.url}"))
         # Requests that got no answer; not those blocked above, nor those the browser cancelled by leaving the page.
         self.failed: list[str] = []
-        self.page.on("requestfailed", lambda r: r.url not in self.blocked and r.failure != "net::ERR_ABORTED"
-                     and self.failed.append(f"{r.url} {r.failure}"))
+        self.page.on(
+            "requestfailed",
+            lambda r: (
+                r.url not in self.blocked
+                and r.failure != "net::ERR_ABORTED"
+                and self.failed.append(f"{r.url} {r.failure}")
+            ),
+        )
 
     def _dialog(self, dialog):
         self.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -273,8 +289,12 @@ class Visit:
         elif url.startswith(GITHUB_API):
             self.answered.append(url)
             body = {"tag_name": "v1.0.0"} if url.endswith("/latest") else {"stargazers_count": 0, "forks_count": 0}
-            route.fulfill(status=200, content_type="application/json", body=json.dumps(body),
-                          headers={"Access-Control-Allow-Origin": "*"})
+            route.fulfill(
+                status=200,
+                content_type="application/json",
+                body=json.dumps(body),
+                headers={"Access-Control-Allow-Origin": "*"},
+            )
         else:
             self.blocked.append(url)
             route.abort()
@@ -314,18 +334,29 @@ def crawl(browser, base_url, site):
         visit = Visit(browser, base_url, scheme)
         try:
             for path in site_pages(site):
-                before = (len(visit.errors), len(visit.blocked), len(visit.dialogs), len(visit.missing),
-                          len(visit.answered))
+                before = (
+                    len(visit.errors),
+                    len(visit.blocked),
+                    len(visit.dialogs),
+                    len(visit.missing),
+                    len(visit.answered),
+                )
                 page = visit.open(path)
                 found = page.evaluate(COLLECT)
-                report = axe.run(page, context=".md-content",
-                                 options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
+                report = axe.run(
+                    page,
+                    context=".md-content",
+                    options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+                )
                 violations = report.response["violations"]
                 results[scheme, path] = {
-                    "errors": visit.errors[before[0]:], "blocked": visit.blocked[before[1]:],
-                    "dialogs": visit.dialogs[before[2]:], "missing": visit.missing[before[3]:],
-                    "answered": visit.answered[before[4]:],
-                    "links": found["links"], "scheme": found["scheme"],
+                    "errors": visit.errors[before[0] :],
+                    "blocked": visit.blocked[before[1] :],
+                    "dialogs": visit.dialogs[before[2] :],
+                    "missing": visit.missing[before[3] :],
+                    "answered": visit.answered[before[4] :],
+                    "links": found["links"],
+                    "scheme": found["scheme"],
                     "violations": violations,
                 }
         finally:
@@ -374,7 +405,9 @@ def _axe_problems(crawl, scheme: str) -> list[str]:
             nodes = v["nodes"]
             if nodes:
                 targets = "; ".join(" ".join(map(str, n["target"])) for n in nodes[:5])
-                problems.append(f"{path or '/'}: {v['id']} ({v['impact']}, {len(nodes)} nodes): {v['help']} -- {targets}")
+                problems.append(
+                    f"{path or '/'}: {v['id']} ({v['impact']}, {len(nodes)} nodes): {v['help']} -- {targets}"
+                )
     return problems
 
 
@@ -414,18 +447,21 @@ def test_every_internal_link_and_anchor_resolves(crawl, site, base_url):
                 continue
             checked += 1
             parts = urlsplit(link)
-            target = site / unquote(parts.path)[len(PREFIX):]
+            target = site / unquote(parts.path)[len(PREFIX) :]
             if target.is_dir():
                 target = target / "index.html"
             if not target.is_file():
                 problems.add(f"{path or '/'}: {link} -> no file {target.relative_to(site)}")
             elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in _ids(target):
-                problems.add(f"{path or '/'}: {link} -> no id {unquote(parts.fragment)!r} in {target.relative_to(site)}")
+                problems.add(
+                    f"{path or '/'}: {link} -> no id {unquote(parts.fragment)!r} in {target.relative_to(site)}"
+                )
     assert checked > 500
     assert not problems, "\n".join(sorted(problems))
 
 
 # --- 4: under a sub-path, as GitHub Pages serves a project's site ------------------------------------------------
+
 
 def test_sitemap_lists_every_page_with_its_address(site, base_url):
     root = ElementTree.parse(site / "sitemap.xml").getroot()
@@ -528,8 +564,11 @@ def test_charts_and_downloads_are_served_under_the_sub_path(browser, base_url):
 
 # --- 2: the payloads stay text ----------------------------------------------------------------------------------
 
-THEME_INLINE_SCRIPTS = ("__md_scope=new URL(", 'var palette=__md_get("__palette")',
-                        "var target=document.getElementById(location.hash.slice(1))")
+THEME_INLINE_SCRIPTS = (
+    "__md_scope=new URL(",
+    'var palette=__md_get("__palette")',
+    "var target=document.getElementById(location.hash.slice(1))",
+)
 
 # Everything a payload could have created, found in the live DOM after the page's scripts ran.
 INSPECT = """(themeScripts) => {
@@ -611,12 +650,25 @@ def test_payload_study_page_adds_no_globals_and_shows_its_title(visit):
     state = _inspect(visit, "studies/payload-2023/")
     _assert_inert(visit, state, "studies/payload-2023/")
     assert set(state["keys"]) <= set(baseline["keys"]), set(state["keys"]) - set(baseline["keys"])
-    assert f"Title \U0001F600 {SCRIPT} {IMG}" in state["header"]
-    assert state["title"].startswith(f"Title \U0001F600 {SCRIPT} {IMG} {SVG}")
+    assert f"Title \U0001f600 {SCRIPT} {IMG}" in state["header"]
+    assert state["title"].startswith(f"Title \U0001f600 {SCRIPT} {IMG} {SVG}")
     text = " ".join(state["text"].split())
-    for shown in (f"Cited {PAYLOAD}", f"Also {PAYLOAD}", f"Journal {SCRIPT}", f"Publisher {SCRIPT}", "<b>1</b>",
-                  "{{2}}", f"Index {SCRIPT}", f"@Country {SHORT}", f"-Notes {SCRIPT}", "=Family",
-                  '=HYPERLINK("https://example.org/")', "window.__pwned=1", "{% raw %}", "| cell |"):
+    for shown in (
+        f"Cited {PAYLOAD}",
+        f"Also {PAYLOAD}",
+        f"Journal {SCRIPT}",
+        f"Publisher {SCRIPT}",
+        "<b>1</b>",
+        "{{2}}",
+        f"Index {SCRIPT}",
+        f"@Country {SHORT}",
+        f"-Notes {SCRIPT}",
+        "=Family",
+        '=HYPERLINK("https://example.org/")',
+        "window.__pwned=1",
+        "{% raw %}",
+        "| cell |",
+    ):
         assert shown in text, shown
     # The address with an apostrophe stays one quoted attribute value wherever it is a link.
     page = visit.page
@@ -704,14 +756,18 @@ def test_json_exports_round_trip(site):
 # (<input class="md-toggle" type="checkbox" ... autocomplete="off"> for the drawer and the search), which HTML
 # allows only on text-like inputs. Only this message, only on a checkbox with autocomplete="off", is accepted.
 ALLOWED = [
-    (re.compile(r"^Attribute “autocomplete” is only allowed when the input type is "),
-     re.compile(r'<input[^>]*type="checkbox"[^>]*autocomplete="off"')),
+    (
+        re.compile(r"^Attribute “autocomplete” is only allowed when the input type is "),
+        re.compile(r'<input[^>]*type="checkbox"[^>]*autocomplete="off"'),
+    ),
 ]
 
 
 def _allowed(message: dict) -> bool:
-    return any(text.search(message.get("message", "")) and extract.search(message.get("extract", ""))
-               for text, extract in ALLOWED)
+    return any(
+        text.search(message.get("message", "")) and extract.search(message.get("extract", ""))
+        for text, extract in ALLOWED
+    )
 
 
 def test_html_validates(site):
@@ -721,14 +777,24 @@ def test_html_validates(site):
         unavailable("java is not installed (apt-get install default-jre-headless)")
     if not VNU_JAR.exists():
         unavailable(f"{VNU_JAR.relative_to(ROOT)} is missing (make test runs npm ci)")
-    result = subprocess.run([java, "-jar", str(VNU_JAR), "--format", "json", "--skip-non-html", str(site)],
-                            capture_output=True, text=True, timeout=600)
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--format", "json", "--skip-non-html", str(site)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     try:
         messages = json.loads(result.stderr)["messages"]
     except ValueError:
         pytest.fail(f"vnu.jar did not report (exit {result.returncode}): {result.stderr[-2000:]}")
-    found = [m for m in messages
-             if (m.get("type") in ("error", "non-document-error") or m.get("subType") == "warning") and not _allowed(m)]
-    report = "\n".join(f"{m.get('url', '').split('/site/')[-1]}:{m.get('lastLine')}: {m.get('type')}: "
-                       f"{m.get('message')} | {m.get('extract', '').strip()}" for m in found)
+    found = [
+        m
+        for m in messages
+        if (m.get("type") in ("error", "non-document-error") or m.get("subType") == "warning") and not _allowed(m)
+    ]
+    report = "\n".join(
+        f"{m.get('url', '').split('/site/')[-1]}:{m.get('lastLine')}: {m.get('type')}: "
+        f"{m.get('message')} | {m.get('extract', '').strip()}"
+        for m in found
+    )
     assert not found, f"{len(found)} problems:\n{report}"

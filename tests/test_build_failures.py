@@ -3,6 +3,7 @@
 Strict means strict (any MkDocs warning fails the build, printed); one build runs at a time;
 an interrupted build leaves nothing that the next does not clean; site/ has ordinary permissions.
 """
+
 from __future__ import annotations
 
 import errno
@@ -20,8 +21,11 @@ from test_site import copy_repo
 
 
 def _digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +46,11 @@ def site_before(built):
 
 def _lines(result):
     """What stderr says besides the data's warnings and their count."""
-    return [line for line in result.stderr.splitlines()
-            if not line.startswith(("review.yml:", "studies/")) and not re.fullmatch(r"\d+ errors?, \d+ warnings?", line)]
+    return [
+        line
+        for line in result.stderr.splitlines()
+        if not line.startswith(("review.yml:", "studies/")) and not re.fullmatch(r"\d+ errors?, \d+ warnings?", line)
+    ]
 
 
 def test_a_broken_link_in_a_hand_written_page_fails_the_build(site_before):
@@ -60,7 +67,8 @@ def test_a_broken_link_in_a_hand_written_page_fails_the_build(site_before):
     assert _lines(result) == [
         "WARNING -  Doc file 'about.md' contains a link 'no-such-page.md', but the target is not found among "
         "documentation files.",
-        "error: mkdocs build failed (1 warning in strict mode); fix them"]
+        "error: mkdocs build failed (1 warning in strict mode); fix them",
+    ]
 
 
 def test_a_second_build_at_the_same_time_stops_with_a_message(site_before):
@@ -108,9 +116,14 @@ def test_a_generated_folder_that_cannot_be_written_is_one_line(site_before):
     assert _lines(result) == ["error: docs/studies: File exists; site/ was left as it was"]
 
 
-@pytest.mark.parametrize("code, words", [(errno.ENOSPC, "No space left on device"),
-                                         (errno.EROFS, "Read-only file system"),
-                                         (errno.EACCES, "Permission denied")])
+@pytest.mark.parametrize(
+    "code, words",
+    [
+        (errno.ENOSPC, "No space left on device"),
+        (errno.EROFS, "Read-only file system"),
+        (errno.EACCES, "Permission denied"),
+    ],
+)
 def test_a_full_disk_or_read_only_folder_is_one_line(site_before, monkeypatch, capsys, code, words):
     """What the operating system refuses while writing (simulated: tests run as root in CI)."""
     root = site_before

@@ -1,4 +1,5 @@
 """Charts: the numbers are right, the SVG is real text, safe and byte-identical every time."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,7 +28,7 @@ def texts(svg: str) -> list[str]:
 
 def contrast(colour: str) -> float:
     """WCAG contrast ratio of a #rrggbb colour against white."""
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     r, g, b = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 1.05 / (0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05)
 
@@ -38,7 +39,9 @@ def test_the_four_charts():
 
 def test_by_year_shows_every_year_of_the_window_with_zeros():
     assert CHARTS["by-year"].rows == (("2019", 3), ("2020", 0), ("2021", 2), ("2022", 7), ("2023", 4))
-    assert CHARTS["by-year"].alt == "Bar chart of included studies by year: 2019: 3, 2020: 0, 2021: 2, 2022: 7, 2023: 4."
+    assert (
+        CHARTS["by-year"].alt == "Bar chart of included studies by year: 2019: 3, 2020: 0, 2021: 2, 2022: 7, 2023: 4."
+    )
 
 
 def test_by_year_adds_a_year_outside_the_window():
@@ -102,10 +105,18 @@ def test_bar_labels_print_every_count():
 def test_svg_is_byte_identical_in_process_and_across_processes():
     first = render_svg(CHARTS["by-trend"])
     assert render_svg(CHARTS["by-trend"]) == first
-    code = ("from pathlib import Path; from evidence.dataset import load; from evidence.charts import chart_data, render_svg; "
-            f"d = load(Path({str(ROOT)!r})); import sys; sys.stdout.write(render_svg(chart_data(d.review, d.studies)[3]))")
-    other = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
-                           env={**os.environ, "PYTHONHASHSEED": "12345"}).stdout
+    code = (
+        "from pathlib import Path; from evidence.dataset import load; from evidence.charts import chart_data, render_svg; "
+        f"d = load(Path({str(ROOT)!r})); import sys; sys.stdout.write(render_svg(chart_data(d.review, d.studies)[3]))"
+    )
+    other = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONHASHSEED": "12345"},
+    ).stdout
     assert other == first
 
 

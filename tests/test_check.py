@@ -1,4 +1,5 @@
 """The checker: every problem, at its line, in words a contributor can act on."""
+
 from __future__ import annotations
 
 import pytest
@@ -45,43 +46,129 @@ def _lines(result):
 
 # (file name, content, expected lines printed for that file)
 BAD_INPUTS = [
-    ("syntax", "studies/broken-2020.yml", "id: broken-2020\ntitle: [unclosed\n",
-     ["studies/broken-2020.yml:2:8: error: YAML syntax error: expected ',' or ']' in the list that starts here; close it with ']', or put text that starts with '[' in quotes"]),
-    ("empty", "studies/empty-2020.yml", "",
-     ["studies/empty-2020.yml:1:1: error: file is empty; copy studies/_template.yml to start one"]),
-    ("missing field", "studies/new-2023.yml", VALID.replace("year: 2023\n", ""),
-     ["studies/new-2023.yml:2:1: error: missing required field `year`: Year of publication as the review gives it."]),
-    ("wrong type", "studies/new-2023.yml", VALID.replace("year: 2023", "year: twenty"),
-     ["studies/new-2023.yml:4:7: error: `year` must be a whole number such as 2022; got 'twenty'"]),
-    ("unknown key", "studies/new-2023.yml", VALID.replace("title:", "titel:"),
-     ["studies/new-2023.yml:2:1: error: missing required field `title`: The study's title in English exactly as the review's Table 3 gives it.",
-      "studies/new-2023.yml:3:1: error: unknown field `titel`; did you mean `title`?"]),
-    ("id not file name", "studies/new-2023.yml", VALID.replace("id: new-2023", "id: other-2023"),
-     ["studies/new-2023.yml:2:5: error: `id` is 'other-2023' but the file is named new-2023.yml; they must be the same"]),
-    ("unknown trend", "studies/new-2023.yml", VALID.replace("[citizen-perception]", "[citizen-perceptoin]"),
-     ["studies/new-2023.yml:8:10: error: unknown trend 'citizen-perceptoin'; did you mean `citizen-perception`?"]),
-    ("unknown group", "studies/new-2023.yml", VALID.replace("group: challenges", "group: challenge"),
-     ["studies/new-2023.yml:9:8: error: unknown group 'challenge'; did you mean `challenges`?"]),
-    ("python tag", "studies/new-2023.yml", VALID.replace("title: A title", "title: !!python/object/apply:os.system ['echo hacked']"),
-     ["studies/new-2023.yml:3:8: error: tags such as '!!python/object/apply:os.system' are not allowed; write plain values"]),
-    ("alias", "studies/new-2023.yml", VALID.replace("title: A title", "title: &t A title\nnotes: *t"),
-     ["studies/new-2023.yml:3:8: error: anchors (&t) are not allowed; write each value out in full",
-      "studies/new-2023.yml:4:8: error: aliases (*t) are not allowed; write the value out in full"]),
-    ("over size cap", "studies/new-2023.yml", VALID + "notes: " + "x" * 70000 + "\n",
-     ["studies/new-2023.yml:1:1: error: file is 70,199 bytes; the limit is 65,536 bytes"]),
-    ("invalid utf-8", "studies/new-2023.yml", VALID.encode().replace(b"A title", b"A t\xedtle"),
-     ["studies/new-2023.yml:3:11: error: file is not valid UTF-8 (byte 0xed); save it as UTF-8"]),
-    ("byte-order mark", "studies/new-2023.yml", b"\xef\xbb\xbf" + VALID.encode(),
-     ["studies/new-2023.yml:1:1: error: file starts with a byte-order mark; save it as UTF-8 without BOM"]),
-    ("javascript url", "studies/new-2023.yml", VALID + "url: javascript:alert(1)\n",
-     ["studies/new-2023.yml:10:6: error: `url` must be an address starting with https://; got 'javascript:alert(1)'"]),
-    ("http url", "studies/new-2023.yml", VALID + "url: http://example.org/a\n",
-     ["studies/new-2023.yml:10:6: error: `url` must be an address starting with https://; got 'http://example.org/a'"]),
-    ("malformed doi", "studies/new-2023.yml", VALID + "doi: https://doi.org/10.1234/abc\n",
-     ["studies/new-2023.yml:10:6: error: `doi` must be a bare DOI such as 10.51915/ret.197 (without https://doi.org/); got 'https://doi.org/10.1234/abc'"]),
-    ("duplicate id", "studies/new-2023.yml", VALID.replace("id: new-2023", "id: vicente-2022"),
-     ["studies/new-2023.yml:2:5: error: `id` 'vicente-2022' is already used by studies/vicente-2022.yml",
-      "studies/new-2023.yml:2:5: error: `id` is 'vicente-2022' but the file is named new-2023.yml; they must be the same"]),
+    (
+        "syntax",
+        "studies/broken-2020.yml",
+        "id: broken-2020\ntitle: [unclosed\n",
+        [
+            "studies/broken-2020.yml:2:8: error: YAML syntax error: expected ',' or ']' in the list that starts here; close it with ']', or put text that starts with '[' in quotes"
+        ],
+    ),
+    (
+        "empty",
+        "studies/empty-2020.yml",
+        "",
+        ["studies/empty-2020.yml:1:1: error: file is empty; copy studies/_template.yml to start one"],
+    ),
+    (
+        "missing field",
+        "studies/new-2023.yml",
+        VALID.replace("year: 2023\n", ""),
+        ["studies/new-2023.yml:2:1: error: missing required field `year`: Year of publication as the review gives it."],
+    ),
+    (
+        "wrong type",
+        "studies/new-2023.yml",
+        VALID.replace("year: 2023", "year: twenty"),
+        ["studies/new-2023.yml:4:7: error: `year` must be a whole number such as 2022; got 'twenty'"],
+    ),
+    (
+        "unknown key",
+        "studies/new-2023.yml",
+        VALID.replace("title:", "titel:"),
+        [
+            "studies/new-2023.yml:2:1: error: missing required field `title`: The study's title in English exactly as the review's Table 3 gives it.",
+            "studies/new-2023.yml:3:1: error: unknown field `titel`; did you mean `title`?",
+        ],
+    ),
+    (
+        "id not file name",
+        "studies/new-2023.yml",
+        VALID.replace("id: new-2023", "id: other-2023"),
+        [
+            "studies/new-2023.yml:2:5: error: `id` is 'other-2023' but the file is named new-2023.yml; they must be the same"
+        ],
+    ),
+    (
+        "unknown trend",
+        "studies/new-2023.yml",
+        VALID.replace("[citizen-perception]", "[citizen-perceptoin]"),
+        ["studies/new-2023.yml:8:10: error: unknown trend 'citizen-perceptoin'; did you mean `citizen-perception`?"],
+    ),
+    (
+        "unknown group",
+        "studies/new-2023.yml",
+        VALID.replace("group: challenges", "group: challenge"),
+        ["studies/new-2023.yml:9:8: error: unknown group 'challenge'; did you mean `challenges`?"],
+    ),
+    (
+        "python tag",
+        "studies/new-2023.yml",
+        VALID.replace("title: A title", "title: !!python/object/apply:os.system ['echo hacked']"),
+        [
+            "studies/new-2023.yml:3:8: error: tags such as '!!python/object/apply:os.system' are not allowed; write plain values"
+        ],
+    ),
+    (
+        "alias",
+        "studies/new-2023.yml",
+        VALID.replace("title: A title", "title: &t A title\nnotes: *t"),
+        [
+            "studies/new-2023.yml:3:8: error: anchors (&t) are not allowed; write each value out in full",
+            "studies/new-2023.yml:4:8: error: aliases (*t) are not allowed; write the value out in full",
+        ],
+    ),
+    (
+        "over size cap",
+        "studies/new-2023.yml",
+        VALID + "notes: " + "x" * 70000 + "\n",
+        ["studies/new-2023.yml:1:1: error: file is 70,199 bytes; the limit is 65,536 bytes"],
+    ),
+    (
+        "invalid utf-8",
+        "studies/new-2023.yml",
+        VALID.encode().replace(b"A title", b"A t\xedtle"),
+        ["studies/new-2023.yml:3:11: error: file is not valid UTF-8 (byte 0xed); save it as UTF-8"],
+    ),
+    (
+        "byte-order mark",
+        "studies/new-2023.yml",
+        b"\xef\xbb\xbf" + VALID.encode(),
+        ["studies/new-2023.yml:1:1: error: file starts with a byte-order mark; save it as UTF-8 without BOM"],
+    ),
+    (
+        "javascript url",
+        "studies/new-2023.yml",
+        VALID + "url: javascript:alert(1)\n",
+        [
+            "studies/new-2023.yml:10:6: error: `url` must be an address starting with https://; got 'javascript:alert(1)'"
+        ],
+    ),
+    (
+        "http url",
+        "studies/new-2023.yml",
+        VALID + "url: http://example.org/a\n",
+        [
+            "studies/new-2023.yml:10:6: error: `url` must be an address starting with https://; got 'http://example.org/a'"
+        ],
+    ),
+    (
+        "malformed doi",
+        "studies/new-2023.yml",
+        VALID + "doi: https://doi.org/10.1234/abc\n",
+        [
+            "studies/new-2023.yml:10:6: error: `doi` must be a bare DOI such as 10.51915/ret.197 (without https://doi.org/); got 'https://doi.org/10.1234/abc'"
+        ],
+    ),
+    (
+        "duplicate id",
+        "studies/new-2023.yml",
+        VALID.replace("id: new-2023", "id: vicente-2022"),
+        [
+            "studies/new-2023.yml:2:5: error: `id` 'vicente-2022' is already used by studies/vicente-2022.yml",
+            "studies/new-2023.yml:2:5: error: `id` is 'vicente-2022' but the file is named new-2023.yml; they must be the same",
+        ],
+    ),
 ]
 
 
@@ -97,21 +184,29 @@ def test_bad_input_is_reported_at_its_line(repo, name, file, content, expected):
 
 def test_duplicate_id_is_named_against_the_first_file(repo):
     root = repo({"studies/zz-2020.yml": VALID.replace("id: new-2023", "id: vicente-2022")})
-    assert "studies/zz-2020.yml:2:5: error: `id` 'vicente-2022' is already used by studies/vicente-2022.yml" in _lines(run_cli(root, "check"))
+    assert "studies/zz-2020.yml:2:5: error: `id` 'vicente-2022' is already used by studies/vicente-2022.yml" in _lines(
+        run_cli(root, "check")
+    )
 
 
 def test_duplicate_doi(repo):
     root = repo({"studies/new-2023.yml": VALID + "doi: 10.51915/RET.197\n"})
-    assert ("studies/new-2023.yml:10:6: error: DOI 10.51915/RET.197 is already used by studies/marquez-2022.yml; "
-            "is this the same study?") in _lines(run_cli(root, "check"))
+    assert (
+        "studies/new-2023.yml:10:6: error: DOI 10.51915/RET.197 is already used by studies/marquez-2022.yml; "
+        "is this the same study?"
+    ) in _lines(run_cli(root, "check"))
 
 
 def test_several_problems_in_several_files_are_all_reported(repo):
-    root = repo({
-        "studies/aaa-2020.yml": VALID.replace("id: new-2023", "id: aaa-2020").replace("year: 2023", "year: twenty"),
-        "studies/bbb-2020.yml": VALID.replace("id: new-2023", "id: bbb-2020").replace("group: challenges", "group: nope"),
-        "studies/ccc-2020.yml": "id: [\n",
-    })
+    root = repo(
+        {
+            "studies/aaa-2020.yml": VALID.replace("id: new-2023", "id: aaa-2020").replace("year: 2023", "year: twenty"),
+            "studies/bbb-2020.yml": VALID.replace("id: new-2023", "id: bbb-2020").replace(
+                "group: challenges", "group: nope"
+            ),
+            "studies/ccc-2020.yml": "id: [\n",
+        }
+    )
     result = run_cli(root, "check")
     errors = [line for line in _lines(result) if ": error: " in line]
     assert [e.split(":")[0] for e in errors] == ["studies/aaa-2020.yml", "studies/bbb-2020.yml", "studies/ccc-2020.yml"]
@@ -122,7 +217,10 @@ def test_several_problems_in_several_files_are_all_reported(repo):
 def test_github_format_prints_annotations(repo):
     root = repo({"studies/new-2023.yml": VALID.replace("year: 2023", "year: twenty")})
     result = run_cli(root, "check", "--format", "github")
-    assert "::error file=studies/new-2023.yml,line=4,col=7::`year` must be a whole number such as 2022; got 'twenty'" in _lines(result)
+    assert (
+        "::error file=studies/new-2023.yml,line=4,col=7::`year` must be a whole number such as 2022; got 'twenty'"
+        in _lines(result)
+    )
     warnings = run_cli(ROOT, "check", "--format", "github")
     assert "::warning file=studies/paiva-2019.yml,line=16,col=7::" in warnings.stdout
 
@@ -139,7 +237,10 @@ def test_yaml_1_1_traps_stay_text(text):
     assert problems == [] and doc.data == {"value": text}
 
 
-@pytest.mark.parametrize("text, value", [("2022", 2022), ("-3", -3), ("true", True), ("false", False), ("~", None), ("1.5", 1.5), ("'2022'", "2022")])
+@pytest.mark.parametrize(
+    "text, value",
+    [("2022", 2022), ("-3", -3), ("true", True), ("false", False), ("~", None), ("1.5", 1.5), ("'2022'", "2022")],
+)
 def test_yaml_core_scalars(text, value):
     doc, _ = read_bytes(f"value: {text}\n".encode(), "x.yml")
     assert doc.data == {"value": value}
@@ -148,7 +249,8 @@ def test_yaml_core_scalars(text, value):
 def test_alias_bomb_is_refused_without_expanding():
     bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]\n"
-        for i in range(8))
+        for i in range(8)
+    )
     doc, problems = read_bytes(bomb.encode(), "bomb.yml")
     assert doc is None
     assert problems[0].message == "anchors (&a) are not allowed; write each value out in full"
@@ -156,13 +258,29 @@ def test_alias_bomb_is_refused_without_expanding():
 
 # Tables of valid and invalid values for single fields.
 FIELD_CASES = [
-    ("doi", "10.51915/ret.197", True), ("doi", "10.21511/kpm.07(1).2023.01", True), ("doi", "doi:10.1/x", False),
-    ("doi", "10.12/x", False), ("url", "https://example.org/x", True), ("url", "http://example.org", False),
-    ("url", "data:text/html,x", False), ("url", "javascript:alert(1)", False), ("language", "es", True),
-    ("language", "spa", False), ("language", "ES", False), ("year", 2019, True), ("year", 1800, False),
-    ("published", "2022-03-30", True), ("published", "2022-13-01", False), ("pages", "163–179", True),
-    ("pages", "1 - 14", False), ("id", "vicente-2022", True), ("id", "../etc", False), ("id", "a/b", False),
-    ("id", "Vicente-2022", False), ("type", "journal-article", True), ("type", "book", False),
+    ("doi", "10.51915/ret.197", True),
+    ("doi", "10.21511/kpm.07(1).2023.01", True),
+    ("doi", "doi:10.1/x", False),
+    ("doi", "10.12/x", False),
+    ("url", "https://example.org/x", True),
+    ("url", "http://example.org", False),
+    ("url", "data:text/html,x", False),
+    ("url", "javascript:alert(1)", False),
+    ("language", "es", True),
+    ("language", "spa", False),
+    ("language", "ES", False),
+    ("year", 2019, True),
+    ("year", 1800, False),
+    ("published", "2022-03-30", True),
+    ("published", "2022-13-01", False),
+    ("pages", "163–179", True),
+    ("pages", "1 - 14", False),
+    ("id", "vicente-2022", True),
+    ("id", "../etc", False),
+    ("id", "a/b", False),
+    ("id", "Vicente-2022", False),
+    ("type", "journal-article", True),
+    ("type", "book", False),
 ]
 
 
@@ -176,6 +294,7 @@ def test_field_values(field, value, valid):
 
 def test_github_annotation_escapes_the_file_property():
     from evidence.problems import ERROR, Problem
+
     line = Problem("studies/a,b:c.yml", 3, 4, ERROR, "50% done\nnext").github()
     assert line == "::error file=studies/a%2Cb%3Ac.yml,line=3,col=4::50%25 done\\nnext"  # one line, always
 
@@ -185,7 +304,8 @@ def test_text_that_is_only_spaces_is_refused(field):
     doc, _ = read_bytes(VALID.encode(), "studies/new-2023.yml")
     doc.data[field] = "   "
     assert [p.message for p in schema_problems(doc, "study")] == [
-        f"`{field}` must be text with at least one visible character; got '   '"]
+        f"`{field}` must be text with at least one visible character; got '   '"
+    ]
 
 
 def test_the_template_copied_as_it_is_is_a_valid_study(repo):
@@ -194,4 +314,5 @@ def test_the_template_copied_as_it_is_is_a_valid_study(repo):
     assert result.returncode == 0
     assert [line for line in _lines(result) if line.startswith("studies/surname-2024.yml")] == [
         'studies/surname-2024.yml:19:7: warning: criterion 2 of the review ("Academic articles due for publication '
-        'between 2019 and 2023") is not met: `year` is 2024']
+        'between 2019 and 2023") is not met: `year` is 2024'
+    ]

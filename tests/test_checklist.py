@@ -1,4 +1,5 @@
 """The PRISMA 2020 reporting checklist: every item assessed, the counts computed from the data, the downloads complete."""
+
 from __future__ import annotations
 
 import copy
@@ -52,15 +53,18 @@ def test_what_the_review_does_not_report_is_not_reported():
     assert abstract["11"] == abstract["12"] == checklist.NOT_REPORTED
 
 
-@pytest.mark.parametrize("key, sections", [("items", checklist.SECTIONS), ("abstract_items", checklist.ABSTRACT_SECTIONS)])
+@pytest.mark.parametrize(
+    "key, sections", [("items", checklist.SECTIONS), ("abstract_items", checklist.ABSTRACT_SECTIONS)]
+)
 def test_summary_counts_come_from_the_data(key, sections):
     items = BOTH[key]
     found = checklist.summary(items, sections)
     assert found["counts"] == {s: Counter(i.status for i in items)[s] for s in checklist.STATUSES}
     assert sum(found["counts"].values()) == found["total"] == len(items)
     for row in found["rows"]:
-        assert row["counts"] == {s: sum(i.section == row["section"] and i.status == s for i in items)
-                                 for s in checklist.STATUSES}
+        assert row["counts"] == {
+            s: sum(i.section == row["section"] and i.status == s for i in items) for s in checklist.STATUSES
+        }
     assert sum(row["total"] for row in found["rows"]) == len(items)
 
 
@@ -81,13 +85,22 @@ def test_csv_reads_back_with_every_item():
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert list(rows[0]) == list(CSV_FIELDS)
     assert [(r["checklist"], r["item"]) for r in rows] == (
-        [("PRISMA 2020", i) for i in checklist.ITEMS] + [("PRISMA 2020 for Abstracts", i) for i in checklist.ABSTRACT_ITEMS])
+        [("PRISMA 2020", i) for i in checklist.ITEMS]
+        + [("PRISMA 2020 for Abstracts", i) for i in checklist.ABSTRACT_ITEMS]
+    )
     by_item = {(r["checklist"], r["item"]): r for r in rows}
     for name, items in (("PRISMA 2020", REVIEW.checklist), ("PRISMA 2020 for Abstracts", REVIEW.abstract_checklist)):
         for item in items:
             row = by_item[(name, item.item)]
-            assert (row["name"], row["name_es"], row["text"], row["status"]) == (item.name, item.name_es, item.text, item.status)
-            assert row["missing"] == (item.missing or "") and row["why_not_applicable"] == (item.why_not_applicable or "")
+            assert (row["name"], row["name_es"], row["text"], row["status"]) == (
+                item.name,
+                item.name_es,
+                item.text,
+                item.status,
+            )
+            assert row["missing"] == (item.missing or "") and row["why_not_applicable"] == (
+                item.why_not_applicable or ""
+            )
             for quote in item.quotes:
                 assert f"“{quote.text}” ({quote.place})" in row["quotes"].splitlines()
 
@@ -96,7 +109,9 @@ def test_json_reads_back_with_every_item_and_the_counts():
     data = json.loads(checklist_json(REVIEW))
     assert data["statement_url"] == "https://doi.org/10.1136/bmj.n71" and data["license"] == "CC BY 4.0"
     for key, items in BOTH.items():
-        assert [(r["item"], r["status"], r["name_es"]) for r in data[key]] == [(i.item, i.status, i.name_es) for i in items]
+        assert [(r["item"], r["status"], r["name_es"]) for r in data[key]] == [
+            (i.item, i.status, i.name_es) for i in items
+        ]
         assert [len(r["quotes"]) for r in data[key]] == [len(i.quotes) for i in items]
         assert data["summary"][key]["all"] == {s: sum(i.status == s for i in items) for s in checklist.STATUSES}
     assert sum(data["summary"]["items"]["all"].values()) == 42
@@ -106,7 +121,7 @@ def test_json_reads_back_with_every_item_and_the_counts():
 def test_csv_cells_never_start_a_formula():
     data = copy.deepcopy(REVIEW.raw)
     item = data["reporting"]["items"][0]
-    item.update(name="=HYPERLINK(\"https://example.org/\")", missing="-1+1", name_es="@SUM(A1)")
+    item.update(name='=HYPERLINK("https://example.org/")', missing="-1+1", name_es="@SUM(A1)")
     rows = list(csv.reader(io.StringIO(checklist_csv(review_from(data)).decode("utf-8-sig"), newline="")))
     first = dict(zip(rows[0], rows[1]))
     assert first["name"].startswith("'=") and first["missing"] == "'-1+1" and first["name_es"] == "'@SUM(A1)"
@@ -121,10 +136,12 @@ def test_every_property_of_the_review_schema_has_a_description():
             walk(spec.get("items", {}), f"{path}.{name}[]")
         for name, spec in schema.get("$defs", {}).items():
             walk(spec, f"$defs.{name}")
+
     walk(load_schema("review"), "review")
 
 
 # --- The checker ----------------------------------------------------------------------------------------------------
+
 
 def _line(text: str, line: str, after: int = 0) -> int:
     """1-based number of the first line equal to `line` after line `after`."""
@@ -135,9 +152,11 @@ def test_checker_reports_a_missing_repeated_or_misplaced_item(repo):
     text = (ROOT / "review.yml").read_text(encoding="utf-8")
     lines = text.splitlines(keepends=True)
     start, end = _line(text, '    - item: "13b"'), _line(text, '    - item: "13c"')
-    broken = "".join(lines[:start - 1] + lines[end - 1:])  # item 13b removed
-    broken = broken.replace('    - item: "4"\n      section: methods\n      name: Information sources',
-                            '    - item: "3"\n      section: methods\n      name: Information sources')
+    broken = "".join(lines[: start - 1] + lines[end - 1 :])  # item 13b removed
+    broken = broken.replace(
+        '    - item: "4"\n      section: methods\n      name: Information sources',
+        '    - item: "3"\n      section: methods\n      name: Information sources',
+    )
     broken = broken.replace('    - item: "17"\n      section: results', '    - item: "17"\n      section: discussion')
     result = run_cli(repo({"review.yml": broken}), "check")
     assert result.returncode == 1
@@ -159,9 +178,13 @@ def test_checker_reports_a_missing_repeated_or_misplaced_item(repo):
 
 def test_checker_asks_for_quotes_missing_and_reason(repo):
     text = (ROOT / "review.yml").read_text(encoding="utf-8")
-    broken = text.replace("      text: Declare any competing interests of review authors.\n      status: not reported\n",
-                          "      text: Declare any competing interests of review authors.\n      status: partly reported\n")
-    broken = broken.replace("      why_not_applicable: The synthesis is qualitative; no effect measure is computed or presented.\n", "")
+    broken = text.replace(
+        "      text: Declare any competing interests of review authors.\n      status: not reported\n",
+        "      text: Declare any competing interests of review authors.\n      status: partly reported\n",
+    )
+    broken = broken.replace(
+        "      why_not_applicable: The synthesis is qualitative; no effect measure is computed or presented.\n", ""
+    )
     root = repo({"review.yml": broken})
     result = run_cli(root, "check")
     assert result.returncode == 1
@@ -177,8 +200,9 @@ def test_checker_asks_for_quotes_missing_and_reason(repo):
 
 def test_a_review_without_the_assessment_still_checks_and_builds_its_pages(repo, tmp_path):
     from evidence.generate import generate
+
     text = (ROOT / "review.yml").read_text(encoding="utf-8")
-    root = repo({"review.yml": text[:text.index("\nreporting:")] + "\n"})
+    root = repo({"review.yml": text[: text.index("\nreporting:")] + "\n"})
     dataset = load(root)
     assert dataset.ok, [p.text() for p in dataset.problems if p.severity == "error"]
     assert dataset.review.checklist == () and dataset.review.abstract_checklist == ()

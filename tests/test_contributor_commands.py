@@ -1,4 +1,5 @@
 """The contributor commands: `new`, `import` and `fmt` (and the canonical-form warning of `check`)."""
+
 from __future__ import annotations
 
 import shutil
@@ -28,7 +29,10 @@ def cli(root: Path, *args: str, stdin: str | None = None) -> subprocess.Complete
     """build_site.py as a contributor runs it; stdin is never a terminal here (no input() can block)."""
     return subprocess.run(
         [sys.executable, str(ROOT / "build_site.py"), "--root", str(root), *args],
-        capture_output=True, text=True, cwd=root, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=root,
+        timeout=300,
         **({"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}),
     )
 
@@ -60,20 +64,24 @@ def test_help_lists_every_command():
 
 # --- new --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("family, year, expected", [
-    ("Huamán Coronel", 2022, "huaman-2022"),
-    ("García-Estrella", 2022, "garcia-estrella-2022"),
-    ("Machuca-Vílchez", 2023, "machuca-vilchez-2023"),
-    ("Paiva Dias", 2019, "paiva-2019"),
-    ("Julião", 2022, "juliao-2022"),
-    ("Rentería", 2019, "renteria-2019"),
-    ("Núñez del Prado", 2020, "nunez-2020"),
-    ("de la Cruz Pérez", 2021, "de-la-cruz-2021"),
-    ("O'Brien", 2020, "o-brien-2020"),
-    ("Łukasiewicz", 2020, "lukasiewicz-2020"),
-    ("Straße", 2020, "strasse-2020"),
-    ("  Vicente  ", 2022, "vicente-2022"),
-])
+
+@pytest.mark.parametrize(
+    "family, year, expected",
+    [
+        ("Huamán Coronel", 2022, "huaman-2022"),
+        ("García-Estrella", 2022, "garcia-estrella-2022"),
+        ("Machuca-Vílchez", 2023, "machuca-vilchez-2023"),
+        ("Paiva Dias", 2019, "paiva-2019"),
+        ("Julião", 2022, "juliao-2022"),
+        ("Rentería", 2019, "renteria-2019"),
+        ("Núñez del Prado", 2020, "nunez-2020"),
+        ("de la Cruz Pérez", 2021, "de-la-cruz-2021"),
+        ("O'Brien", 2020, "o-brien-2020"),
+        ("Łukasiewicz", 2020, "lukasiewicz-2020"),
+        ("Straße", 2020, "strasse-2020"),
+        ("  Vicente  ", 2022, "vicente-2022"),
+    ],
+)
 def test_id_derivation(family, year, expected):
     assert scaffold.derive_id(family, year) == expected
 
@@ -85,8 +93,18 @@ def test_id_needs_a_letter_or_digit():
 
 def test_new_scaffolds_a_file_the_checker_understands(repo):
     root = repo(keep_real=True)
-    result = cli(root, "new", "--family", "Huamán Coronel", "--given", "Pepe Luis", "--year", "2022",
-                 "--title", "A second study: by the same author")
+    result = cli(
+        root,
+        "new",
+        "--family",
+        "Huamán Coronel",
+        "--given",
+        "Pepe Luis",
+        "--year",
+        "2022",
+        "--title",
+        "A second study: by the same author",
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == [
         "created studies/huaman-2022b.yml",
@@ -96,8 +114,12 @@ def test_new_scaffolds_a_file_the_checker_understands(repo):
     file = root / "studies" / "huaman-2022b.yml"
     text = file.read_text(encoding="utf-8")
     assert text.splitlines()[0] == fmt.SCHEMA_LINE
-    assert data(file) == {"id": "huaman-2022b", "title": "A second study: by the same author", "year": 2022,
-                          "authors": [{"family": "Huamán Coronel", "given": "Pepe Luis"}]}
+    assert data(file) == {
+        "id": "huaman-2022b",
+        "title": "A second study: by the same author",
+        "year": 2022,
+        "authors": [{"family": "Huamán Coronel", "given": "Pepe Luis"}],
+    }
     for key in ORDER:  # every field is there, filled in or commented out
         assert f"{key}:" in text, key
     assert "# TODO finding" in text and "# TODO trends" in text and "# TODO group" in text
@@ -115,8 +137,11 @@ def test_new_finds_the_next_free_suffix_and_never_overwrites(repo):
         result = cli(root, "new", "--family", "Vicente", "--year", "2022", "--title", "T")
         assert result.returncode == 0, result.stderr
         made.append(result.stdout.splitlines()[0])
-    assert made == ["created studies/vicente-2022.yml", "created studies/vicente-2022b.yml",
-                    "created studies/vicente-2022c.yml"]
+    assert made == [
+        "created studies/vicente-2022.yml",
+        "created studies/vicente-2022b.yml",
+        "created studies/vicente-2022c.yml",
+    ]
     before = (root / "studies" / "vicente-2022.yml").read_bytes()
     result = cli(root, "new", "--family", "Vicente", "--year", "2022", "--title", "T", "--id", "vicente-2022")
     assert result.returncode == 1
@@ -128,8 +153,10 @@ def test_new_without_a_terminal_lists_what_is_missing(repo):
     root = repo(keep_real=False)
     result = cli(root, "new", "--year", "twenty")
     assert result.returncode == 1
-    assert result.stderr.strip() == ("error: missing --family, --title: give them as options, or run the command in a "
-                                     "terminal to be asked; --year must be a year such as 2022; got 'twenty'")
+    assert result.stderr.strip() == (
+        "error: missing --family, --title: give them as options, or run the command in a "
+        "terminal to be asked; --year must be a year such as 2022; got 'twenty'"
+    )
     assert "Traceback" not in result.stderr
     assert list((root / "studies").iterdir()) == []
 
@@ -155,8 +182,24 @@ def test_every_schema_field_has_an_example_or_is_filled():
 # --- import ----------------------------------------------------------------------------
 
 REAL = {path.stem: data(path) for path in study_files(ROOT)}
-COMPARED = ["authors", "authors_complete", "year", "type", "journal", "proceedings", "event", "series", "series_volume",
-            "publisher", "volume", "issue", "pages", "published", "doi", "language"]
+COMPARED = [
+    "authors",
+    "authors_complete",
+    "year",
+    "type",
+    "journal",
+    "proceedings",
+    "event",
+    "series",
+    "series_volume",
+    "publisher",
+    "volume",
+    "issue",
+    "pages",
+    "published",
+    "doi",
+    "language",
+]
 # fixture -> {created file: fields that must be there}
 EXPECTED = {
     "zotero.bib": {
@@ -177,8 +220,12 @@ EXPECTED = {
     },
 }
 UNUSED = {
-    "zotero.bib": ["not used: http URL (http://www.scielo.org.pe/scielo.php?script=sci_arttext&pid=S2219-71682022000200093), "
-                   "abstract, urldate, keywords", "not used: month", "not used: keywords"],
+    "zotero.bib": [
+        "not used: http URL (http://www.scielo.org.pe/scielo.php?script=sci_arttext&pid=S2219-71682022000200093), "
+        "abstract, urldate, keywords",
+        "not used: month",
+        "not used: keywords",
+    ],
     "mendeley.ris": ["not used: abstract (AB), keywords (KW)"],
     "zotero.json": ["not used: source, accessed", "not used: abstract", "not used: URL (the DOI's own address)"],
 }
@@ -211,7 +258,8 @@ def test_import_gives_the_verified_facts_of_the_real_files(repo, fixture):
             assert key in imported, (study_id, key)
         assert not {"finding", "trends", "group", "sources"} & set(imported)
         strings = [imported["title"], imported.get("journal", ""), imported.get("proceedings", "")] + [
-            part for author in imported["authors"] for part in author.values()]
+            part for author in imported["authors"] for part in author.values()
+        ]
         assert not any(c in s for s in strings for c in "{}\\"), strings
         text = file.read_text(encoding="utf-8")
         assert text.splitlines()[0] == fmt.SCHEMA_LINE
@@ -223,7 +271,9 @@ def test_import_gives_the_verified_facts_of_the_real_files(repo, fixture):
 def test_latex_is_decoded_and_braces_removed(repo):
     root = _without(repo(), EXPECTED["zotero.bib"])
     assert cli(root, "import", str(FIXTURES / "zotero.bib")).returncode == 0
-    huaman, marquez, paiva = (data(root / "studies" / f"{i}.yml") for i in ("huaman-2022", "marquez-2022", "paiva-2019"))
+    huaman, marquez, paiva = (
+        data(root / "studies" / f"{i}.yml") for i in ("huaman-2022", "marquez-2022", "paiva-2019")
+    )
     assert huaman["title"].endswith("desafíos para una gobernanza activa en el Perú")
     assert huaman["journal"] == "Comuni@cción" and huaman["authors"][0]["family"] == "Huamán Coronel"
     assert marquez["title"].endswith("en Perú y Ecuador durante la gestión gubernamental de crisis por la COVID-19")
@@ -233,36 +283,67 @@ def test_latex_is_decoded_and_braces_removed(repo):
     assert paiva["title"] == "Evaluation of Local E-government Maturity in the Lima Metropolitan Area"
 
 
-@pytest.mark.parametrize("latex, text", [
-    (r"Huam{\'a}n", "Huamán"), (r"Rodr{\'\i}guez", "Rodríguez"), (r"\'{a}", "á"), (r"Espa{\~n}a", "España"),
-    (r"M\"uller", "Müller"), (r"Gon{\c c}alo", "Gonçalo"), (r"Gon{\c{c}}alo", "Gonçalo"), (r"a---b", "a—b"),
-    (r"1--14", "1–14"), (r"{Peru}", "Peru"), (r"{{COVID}-19}", "COVID-19"), (r"50% of  the\ncases", "50% of the cases"),
-    (r"A \& B", "A & B"), (r"A & B", "A & B"), (r"J.~Smith", "J. Smith"), (r"\textit{Gobierno} digital", "Gobierno digital"),
-])
+@pytest.mark.parametrize(
+    "latex, text",
+    [
+        (r"Huam{\'a}n", "Huamán"),
+        (r"Rodr{\'\i}guez", "Rodríguez"),
+        (r"\'{a}", "á"),
+        (r"Espa{\~n}a", "España"),
+        (r"M\"uller", "Müller"),
+        (r"Gon{\c c}alo", "Gonçalo"),
+        (r"Gon{\c{c}}alo", "Gonçalo"),
+        (r"a---b", "a—b"),
+        (r"1--14", "1–14"),
+        (r"{Peru}", "Peru"),
+        (r"{{COVID}-19}", "COVID-19"),
+        (r"50% of  the\ncases", "50% of the cases"),
+        (r"A \& B", "A & B"),
+        (r"A & B", "A & B"),
+        (r"J.~Smith", "J. Smith"),
+        (r"\textit{Gobierno} digital", "Gobierno digital"),
+    ],
+)
 def test_decode_latex(latex, text):
     assert importer.decode_latex(latex.replace(r"\n", "\n")) == text
 
 
-@pytest.mark.parametrize("function, value, expected", [
-    (importer.pages, "1--14", "1–14"), (importer.pages, "163-179", "163–179"), (importer.pages, "e12 – e20", "e12–e20"),
-    (importer.doi, "https://doi.org/10.51915/ret.197", "10.51915/ret.197"),
-    (importer.doi, "http://dx.doi.org/10.1/x", "10.1/x"), (importer.doi, "doi:10.51915/ret.197", "10.51915/ret.197"),
-    (importer.language, "spa", "es"), (importer.language, "Spanish", "es"), (importer.language, "español", "es"),
-    (importer.language, "es-PE", "es"), (importer.language, "eng", "en"), (importer.language, "English", "en"),
-    (importer.language, "en_US", "en"), (importer.language, "Klingon", None),
-])
+@pytest.mark.parametrize(
+    "function, value, expected",
+    [
+        (importer.pages, "1--14", "1–14"),
+        (importer.pages, "163-179", "163–179"),
+        (importer.pages, "e12 – e20", "e12–e20"),
+        (importer.doi, "https://doi.org/10.51915/ret.197", "10.51915/ret.197"),
+        (importer.doi, "http://dx.doi.org/10.1/x", "10.1/x"),
+        (importer.doi, "doi:10.51915/ret.197", "10.51915/ret.197"),
+        (importer.language, "spa", "es"),
+        (importer.language, "Spanish", "es"),
+        (importer.language, "español", "es"),
+        (importer.language, "es-PE", "es"),
+        (importer.language, "eng", "en"),
+        (importer.language, "English", "en"),
+        (importer.language, "en_US", "en"),
+        (importer.language, "Klingon", None),
+    ],
+)
 def test_value_normalisation(function, value, expected):
     assert function(value) == expected
 
 
 def test_bibtex_names_corporate_authors_and_et_al(tmp_path):
     file = tmp_path / "names.bib"
-    file.write_text("@article{a, title = {T}, year = 2020,\n"
-                    "  author = {{{Banco Mundial}} and Juan de la Cruz and M{\\\"u}ller, J{\\\"o}rg and others}}\n",
-                    encoding="utf-8")
+    file.write_text(
+        "@article{a, title = {T}, year = 2020,\n"
+        '  author = {{{Banco Mundial}} and Juan de la Cruz and M{\\"u}ller, J{\\"o}rg and others}}\n',
+        encoding="utf-8",
+    )
     [reference] = importer.read_references(file)
     assert reference.values["authors"] == [
-        {"family": "Banco Mundial"}, {"family": "de la Cruz", "given": "Juan"}, {"family": "Müller", "given": "Jörg"}]
+        {"family": "Banco Mundial"},
+        {"family": "de la Cruz", "given": "Juan"},
+        {"family": "Müller", "given": "Jörg"},
+    ]
     assert reference.values["authors_complete"] is False
 
 
@@ -272,8 +353,10 @@ def test_import_never_imports_a_study_twice_nor_overwrites(repo):
     result = cli(root, "import", str(FIXTURES / "zotero.bib"))
     assert result.returncode == 1
     assert result.stdout == ""
-    assert (f"not imported: {FIXTURES / 'zotero.bib'}, entry huaman_coronel_transformacion_2022: "
-            "its DOI 10.33595/2226-1478.13.2.594 is already in studies/huaman-2022.yml") in result.stderr.splitlines()
+    assert (
+        f"not imported: {FIXTURES / 'zotero.bib'}, entry huaman_coronel_transformacion_2022: "
+        "its DOI 10.33595/2226-1478.13.2.594 is already in studies/huaman-2022.yml"
+    ) in result.stderr.splitlines()
     assert result.stderr.count("not imported: ") == 4
     assert {p.name: p.read_bytes() for p in (root / "studies").iterdir()} == before
 
@@ -281,20 +364,33 @@ def test_import_never_imports_a_study_twice_nor_overwrites(repo):
 def test_import_ids_are_collision_safe_within_one_import(repo, tmp_path):
     root = repo()
     file = tmp_path / "two.ris"
-    file.write_text("TY  - JOUR\nTI  - First other study\nAU  - Vicente, Ana\nPY  - 2022\nER  - \n\n"
-                    "TY  - JOUR\nTI  - Second other study\nAU  - Vicente, Luis\nPY  - 2022\nER  - \n", encoding="utf-8")
+    file.write_text(
+        "TY  - JOUR\nTI  - First other study\nAU  - Vicente, Ana\nPY  - 2022\nER  - \n\n"
+        "TY  - JOUR\nTI  - Second other study\nAU  - Vicente, Luis\nPY  - 2022\nER  - \n",
+        encoding="utf-8",
+    )
     result = cli(root, "import", str(file))
     assert result.returncode == 0, result.stderr
     assert [line.split()[1] for line in result.stdout.splitlines() if line.startswith("created ")] == [
-        "studies/vicente-2022b.yml", "studies/vicente-2022c.yml"]
+        "studies/vicente-2022b.yml",
+        "studies/vicente-2022c.yml",
+    ]
     again = cli(root, "import", str(file))  # same titles: refused, nothing new
     assert again.returncode == 1 and again.stderr.count("its title is already in studies/vicente-2022") == 2
 
 
 MALFORMED = [
-    ("unclosed.bib", "@article{x,\n  title = {Unclosed,\n  year = 2020,\n", "unclosed.bib:1: this BibTeX entry cannot be read"),
+    (
+        "unclosed.bib",
+        "@article{x,\n  title = {Unclosed,\n  year = 2020,\n",
+        "unclosed.bib:1: this BibTeX entry cannot be read",
+    ),
     ("empty.bib", "Just some text, no entries.\n", "no BibTeX entries found"),
-    ("cut.ris", "TY  - JOUR\nTI  - A title\nAU  - Quispe, Rosa\n", "cut.ris:1: the record that starts here has no 'ER  - ' line"),
+    (
+        "cut.ris",
+        "TY  - JOUR\nTI  - A title\nAU  - Quispe, Rosa\n",
+        "cut.ris:1: the record that starts here has no 'ER  - ' line",
+    ),
     ("garbage.ris", "<html>not RIS</html>\n", "garbage.ris:1: expected a RIS line such as 'TY  - JOUR'"),
     ("broken.json", '[{"title": "x",}]', "broken.json:1:16: not valid JSON"),
     ("object.json", '["a", "b"]', "expected CSL-JSON, a list of items"),
@@ -312,7 +408,9 @@ def test_malformed_export_is_a_clear_error_and_nothing_is_written(repo, tmp_path
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
     assert message in result.stderr, result.stderr
-    assert result.stderr.splitlines()[0].startswith("error: ") and result.stderr.splitlines()[-1] == "nothing was imported"
+    assert (
+        result.stderr.splitlines()[0].startswith("error: ") and result.stderr.splitlines()[-1] == "nothing was imported"
+    )
     assert not (root / "studies" / "huaman-2022.yml").exists()
 
 
@@ -344,7 +442,9 @@ sources: [https://example.org/record]
 
 def test_fmt_puts_fields_in_schema_order_and_keeps_every_comment():
     result = fmt.canonical(MESSY)
-    assert result == """\
+    assert (
+        result
+        == """\
 # yaml-language-server: $schema=../schema/study.schema.json
 # A comment at the top, before the schema line.
 id: new-2023
@@ -367,6 +467,7 @@ notes: "yes"
 sources:
   - https://example.org/record
 """
+    )
     assert fmt.canonical(result) == result
     assert sorted(fmt.comments(result)) == sorted(fmt.comments(MESSY))
     before, after = read_bytes(MESSY.encode(), "x.yml")[0].data, read_bytes(result.encode(), "x.yml")[0].data
@@ -386,7 +487,11 @@ def test_fmt_of_a_template_style_file_keeps_its_comments():
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.text(alphabet="abcdefghij ÁéñÜ.,;:-'\"#&%[]{}@!?()–—", min_size=1, max_size=25), min_size=1, max_size=60))
+@given(
+    st.lists(
+        st.text(alphabet="abcdefghij ÁéñÜ.,;:-'\"#&%[]{}@!?()–—", min_size=1, max_size=25), min_size=1, max_size=60
+    )
+)
 def test_folded_text_keeps_its_exact_value(words):
     finding = " ".join(words)
     text = f"{fmt.SCHEMA_LINE}\nid: a-2020\nfinding: {yaml.safe_dump(finding, allow_unicode=True, width=10**6).split(chr(10))[0]}\n"
@@ -414,8 +519,10 @@ def test_fmt_command_and_check_mode(tmp_path):
     studies = {s.id: s for s in before.studies}
     result = cli(root, "fmt", "--check")
     assert result.returncode == 1
-    assert result.stdout.splitlines() == ["studies/new-2023.yml: not in canonical form",
-                                          "1 of 17 files not in canonical form; run python build_site.py fmt"]
+    assert result.stdout.splitlines() == [
+        "studies/new-2023.yml: not in canonical form",
+        "1 of 17 files not in canonical form; run python build_site.py fmt",
+    ]
     assert (root / "studies" / "new-2023.yml").read_text(encoding="utf-8") == MESSY
     check = cli(root, "check")
     assert f"studies/new-2023.yml:1:1: {NOT_CANONICAL}" in check.stdout.splitlines()
@@ -462,20 +569,25 @@ def test_canonical_verdicts_are_cached(tmp_path):
 def test_import_knows_a_title_in_another_unicode_form(repo, tmp_path):
     """Huamán written with a combining accent (NFD) is the same title as the one in studies/."""
     root = repo()
-    title = unicodedata.normalize("NFD", "Transformación digital en la administración pública: desafíos para una "
-                                         "gobernanza activa en el Perú")
+    title = unicodedata.normalize(
+        "NFD", "Transformación digital en la administración pública: desafíos para una gobernanza activa en el Perú"
+    )
     file = tmp_path / "nfd.ris"
-    file.write_text(f"TY  - JOUR\nTI  - {title}\nAU  - Huama\u0301n Coronel, Pepe Luis\nPY  - 2022\nER  - \n",
-                    encoding="utf-8")
+    file.write_text(
+        f"TY  - JOUR\nTI  - {title}\nAU  - Huama\u0301n Coronel, Pepe Luis\nPY  - 2022\nER  - \n", encoding="utf-8"
+    )
     result = cli(root, "import", str(file))
     assert result.returncode == 1
     assert result.stderr.splitlines()[0].endswith("its title is already in studies/huaman-2022.yml")
 
 
-@pytest.mark.parametrize("name, text", [
-    ("deep.json", "[" * 100_000 + "]" * 100_000),
-    ("deep-items.json", '[{"title": ' + "[" * 5_000 + "]" * 5_000 + "}]"),
-])
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        ("deep.json", "[" * 100_000 + "]" * 100_000),
+        ("deep-items.json", '[{"title": ' + "[" * 5_000 + "]" * 5_000 + "}]"),
+    ],
+)
 def test_import_of_deeply_nested_input_is_one_line(repo, tmp_path, name, text):
     root = repo()
     file = tmp_path / name
@@ -485,14 +597,18 @@ def test_import_of_deeply_nested_input_is_one_line(repo, tmp_path, name, text):
     assert "Traceback" not in result.stderr
     assert result.stderr.splitlines() == [
         f"error: {file}: is nested too deeply to be read (brackets or braces inside each other thousands of times); "
-        "export it again", "nothing was imported"]
+        "export it again",
+        "nothing was imported",
+    ]
 
 
 def test_a_deeply_nested_bibtex_entry_is_read_or_refused_never_a_traceback(repo, tmp_path):
     root = repo()
     file = tmp_path / "deep.bib"
-    file.write_text("@article{x, title={" + "{" * 50_000 + "A title" + "}" * 50_000 + "}, author={Quispe, Rosa}, "
-                    "year={2020}}", encoding="utf-8")
+    file.write_text(
+        "@article{x, title={" + "{" * 50_000 + "A title" + "}" * 50_000 + "}, author={Quispe, Rosa}, year={2020}}",
+        encoding="utf-8",
+    )
     result = cli(root, "import", str(file))
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, 1) and len(result.stderr.splitlines()) <= 2
@@ -501,8 +617,9 @@ def test_a_deeply_nested_bibtex_entry_is_read_or_refused_never_a_traceback(repo,
 @pytest.mark.parametrize("bad", ["index", "con", "vicente-2022\n", "Vicente-2022"])
 def test_new_refuses_an_id_the_schema_refuses(repo, bad):
     root = repo()
-    result = cli(root, "new", "--family", "Quispe", "--given", "Rosa", "--year", "2022", "--title", "A title",
-                 "--id", bad)
+    result = cli(
+        root, "new", "--family", "Quispe", "--given", "Rosa", "--year", "2022", "--title", "A title", "--id", bad
+    )
     assert result.returncode == 1
     assert result.stderr.startswith("error: --id must be lower-case letters, digits and single hyphens")
     assert len(result.stderr.splitlines()) == 1

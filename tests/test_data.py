@@ -1,4 +1,5 @@
 """The real data says what the review says: Table 3 verbatim, years, groups and trends from its text."""
+
 from __future__ import annotations
 
 import re
@@ -59,27 +60,66 @@ def test_counts_of_the_review():
     review = DATA.review
     assert review.prisma["identification"]["database_results"] == 291
     assert review.prisma["included"]["new_studies"] == 16
-    assert {d.name: d.included_reported for d in review.databases} == {"Scielo": 4, "Google Scholar": 6, "Scopus": 4, "Redalyc": 2}
+    assert {d.name: d.included_reported for d in review.databases} == {
+        "Scielo": 4,
+        "Google Scholar": 6,
+        "Scopus": 4,
+        "Redalyc": 2,
+    }
     assert {g.id: g.reported_count for g in review.groups} == {
-        "challenges": 3, "various-aspects": 7, "successful-adoption": 6, "named-separately": "not reported"}
+        "challenges": 3,
+        "various-aspects": 7,
+        "successful-adoption": 6,
+        "named-separately": "not reported",
+    }
     years = [s.year for s in DATA.studies]
     assert [years.count(y) for y in range(2019, 2024)] == [3, 0, 2, 7, 4]
 
 
 def test_unreported_prisma_stages_are_never_zero():
-    stages = {**DATA.review.prisma["identification"], **DATA.review.prisma["screening"], **DATA.review.prisma["included"]}
+    stages = {
+        **DATA.review.prisma["identification"],
+        **DATA.review.prisma["screening"],
+        **DATA.review.prisma["included"],
+    }
     assert 0 not in stages.values()
     assert stages["records_screened"] == "not reported"
 
 
-VERIFIED_ONLY = {"marquez-2022", "paiva-2019", "machuca-vilchez-2023", "rodriguez-2023", "huaman-2022", "rodriguez-2021", "garcia-estrella-2022"}
+VERIFIED_ONLY = {
+    "marquez-2022",
+    "paiva-2019",
+    "machuca-vilchez-2023",
+    "rodriguez-2023",
+    "huaman-2022",
+    "rodriguez-2021",
+    "garcia-estrella-2022",
+}
 
 
 @pytest.mark.parametrize("study_id", sorted(EXPECTED))
 def test_metadata_beyond_the_review_only_where_verified(study_id):
     study = STUDIES[study_id]
-    extra = [f for f in ("original_title", "language", "type", "journal", "proceedings", "volume", "issue", "pages",
-                         "published", "doi", "url", "publisher", "license", "indexed_in") if getattr(study, f)]
+    extra = [
+        f
+        for f in (
+            "original_title",
+            "language",
+            "type",
+            "journal",
+            "proceedings",
+            "volume",
+            "issue",
+            "pages",
+            "published",
+            "doi",
+            "url",
+            "publisher",
+            "license",
+            "indexed_in",
+        )
+        if getattr(study, f)
+    ]
     if study_id in VERIFIED_ONLY:
         assert study.sources, "verified fields need a source"
     else:

@@ -1,4 +1,5 @@
 """Downloads read back with third-party parsers: 16 records each, hostile text kept harmless."""
+
 from __future__ import annotations
 
 import csv
@@ -22,8 +23,15 @@ STUDIES = {s.id: s for s in DATA.studies}
 CSL_SCHEMA = ROOT.parent / "shared" / "reference" / "csl-data.schema.json"
 
 HOSTILE = '=HYPERLINK("http://x")<script>alert(1)</script> 100% } {\nnext line ~^\\ & $ # _ @misc{x,'
-HOSTILE_STUDY = replace(STUDIES["huaman-2022"], id="hostile-2022", original_title=None, language=None,
-                        title=HOSTILE, finding=HOSTILE, notes=HOSTILE)
+HOSTILE_STUDY = replace(
+    STUDIES["huaman-2022"],
+    id="hostile-2022",
+    original_title=None,
+    language=None,
+    title=HOSTILE,
+    finding=HOSTILE,
+    notes=HOSTILE,
+)
 
 
 def one_line(text: str) -> str:
@@ -33,8 +41,15 @@ def one_line(text: str) -> str:
 def bibtex_decoder() -> LatexNodes2Text:
     """pylatexenc, told the text-mode macros for braces and the circumflex."""
     context = get_default_latex_context_db()
-    context.add_context_category("text-symbols", prepend=True, macros=[
-        MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}"), MacroTextSpec("textasciicircum", "^")])
+    context.add_context_category(
+        "text-symbols",
+        prepend=True,
+        macros=[
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("textasciicircum", "^"),
+        ],
+    )
     return LatexNodes2Text(latex_context=context)
 
 
@@ -90,7 +105,10 @@ def test_ris():
     huaman = records[STUDIES["huaman-2022"].original_title]
     assert huaman["type_of_reference"] == "JOUR"
     assert huaman["authors"] == ["Huamán Coronel, Pepe Luis", "Medina Sotelo, Cristian Gumercindo"]
-    assert huaman["translated_title"] == "Digital transformation in public administration: challenges for an active governance in Peru"
+    assert (
+        huaman["translated_title"]
+        == "Digital transformation in public administration: challenges for an active governance in Peru"
+    )
     assert (huaman["volume"], huaman["number"], huaman["doi"]) == ("13", "2", "10.33595/2226-1478.13.2.594")
     machuca = records[STUDIES["machuca-vilchez-2023"].title]
     assert (machuca["start_page"], machuca["end_page"]) == ("1", "14")
@@ -145,16 +163,28 @@ def test_hostile_text_is_kept_harmless():
 
 
 TRIGGERS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-SPLIT_FORMULAS = ['a;=HYPERLINK("http://x")', 'a; =1+1', 'a;"=1+1"', "a;'=1", "a,=1", "a\t=1", "a|@SUM(1)",
-                  'x "; -2+3', "=1;=2;+3", "a;\uff1d1"]
+SPLIT_FORMULAS = [
+    'a;=HYPERLINK("http://x")',
+    "a; =1+1",
+    'a;"=1+1"',
+    "a;'=1",
+    "a,=1",
+    "a\t=1",
+    "a|@SUM(1)",
+    'x "; -2+3',
+    "=1;=2;+3",
+    "a;\uff1d1",
+]
 
 
 @pytest.mark.parametrize("delimiter", [",", ";", "\t", "|"])
 def test_no_cell_is_a_formula_however_a_spreadsheet_splits_the_file(delimiter):
     """Spreadsheets in Spanish (and French, German...) locales open a .csv splitting on ';': every piece of
     every cell, split as they would, starts with something other than a formula's first character."""
-    studies = [replace(HOSTILE_STUDY, id=f"split-{i}", title=text, finding=text, notes=text)
-               for i, text in enumerate(SPLIT_FORMULAS)]
+    studies = [
+        replace(HOSTILE_STUDY, id=f"split-{i}", title=text, finding=text, notes=text)
+        for i, text in enumerate(SPLIT_FORMULAS)
+    ]
     raw = exports.studies_csv([*DATA.studies, *studies]).decode("utf-8-sig")
     cells = [cell for row in csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter) for cell in row]
     assert len(cells) > len(SPLIT_FORMULAS)

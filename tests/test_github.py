@@ -5,6 +5,7 @@ schemas vendored inside check-jsonschema (no download), and the rules that
 keep the workflows safe and the issue form in step with review.yml are
 asserted on the parsed YAML.
 """
+
 from __future__ import annotations
 
 import os
@@ -103,6 +104,7 @@ def form_field(form: dict, field_id: str) -> dict:
 
 # Schemas ---------------------------------------------------------------------
 
+
 def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess:
     """Run check-jsonschema with one of its vendored schemas. A proxy that goes
     nowhere makes sure nothing is fetched from the network."""
@@ -111,9 +113,11 @@ def check_jsonschema(schema: str, *files: Path) -> subprocess.CompletedProcess:
     env.pop("NO_PROXY", None)
     env.pop("no_proxy", None)
     return subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, "--color", "never",
-         *map(str, files)],
-        capture_output=True, text=True, env=env, timeout=120,
+        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, "--color", "never", *map(str, files)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 
@@ -121,13 +125,17 @@ def test_the_expected_workflows_exist():
     assert [p.name for p in WORKFLOWS] == ["ci.yml", "pages.yml"]
 
 
-@pytest.mark.parametrize(("schema", "files"), [
-    ("vendor.github-workflows", WORKFLOWS),
-    ("custom.github-workflows-require-timeout", WORKFLOWS),
-    ("vendor.github-issue-forms", [ISSUE_FORM]),
-    ("vendor.github-issue-config", [ISSUE_CONFIG]),
-    ("vendor.dependabot", [DEPENDABOT]),
-], ids=["workflows", "workflows-timeout", "issue-form", "issue-config", "dependabot"])
+@pytest.mark.parametrize(
+    ("schema", "files"),
+    [
+        ("vendor.github-workflows", WORKFLOWS),
+        ("custom.github-workflows-require-timeout", WORKFLOWS),
+        ("vendor.github-issue-forms", [ISSUE_FORM]),
+        ("vendor.github-issue-config", [ISSUE_CONFIG]),
+        ("vendor.dependabot", [DEPENDABOT]),
+    ],
+    ids=["workflows", "workflows-timeout", "issue-form", "issue-config", "dependabot"],
+)
 def test_github_files_match_their_vendored_schema(schema, files):
     result = check_jsonschema(schema, *files)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -143,6 +151,7 @@ def test_the_schema_check_rejects_a_broken_workflow(tmp_path):
 
 
 # Every workflow ------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
 def test_workflow_never_uses_pull_request_target(path):
@@ -178,13 +187,15 @@ def test_zizmor_finds_nothing_offline():
     """zizmor's audits of the workflows and Dependabot (pinned in requirements-dev.txt), without the network."""
     zizmor = Path(sys.executable).parent / "zizmor"
     assert zizmor.exists(), "zizmor is not installed (pip install -r requirements-dev.txt)"
-    result = subprocess.run([str(zizmor), "--offline", "--persona", "pedantic", str(GITHUB)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [str(zizmor), "--offline", "--persona", "pedantic", str(GITHUB)], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No findings to report" in result.stdout + result.stderr
 
 
 # CI ------------------------------------------------------------------------
+
 
 def test_ci_runs_on_pull_requests_and_pushes(ci):
     assert triggers(ci) == {"pull_request", "push"}
@@ -246,6 +257,7 @@ def test_ci_builds_a_preview_and_summarises(ci):
 
 # Pages ---------------------------------------------------------------------
 
+
 def test_pages_deploys_from_main(pages):
     on = pages.get(True, pages.get("on"))
     assert set(on) == {"push", "workflow_dispatch"}
@@ -256,8 +268,10 @@ def test_pages_deploys_from_main(pages):
 def test_pages_builds_for_its_address_then_deploys(pages):
     configure = step_using(pages, "actions/configure-pages", "build")
     build = step_running(pages, "build", "make site")
-    assert build["env"] == {"SITE_URL": f"${{{{ steps.{configure['id']}.outputs.base_url }}}}",
-                            "REPO_URL": "${{ github.server_url }}/${{ github.repository }}"}
+    assert build["env"] == {
+        "SITE_URL": f"${{{{ steps.{configure['id']}.outputs.base_url }}}}",
+        "REPO_URL": "${{ github.server_url }}/${{ github.repository }}",
+    }
     assert "make check" in runs(pages)
     assert step_using(pages, "actions/upload-pages-artifact")["with"]["path"] == "site"
     deploy = jobs(pages)["deploy"]
@@ -276,6 +290,7 @@ def test_only_the_deploy_job_can_write(pages):
 
 
 # Issue form ----------------------------------------------------------------
+
 
 def test_issue_form_trends_match_review(form, review):
     options = [option["label"] for option in form_field(form, "trends")["attributes"]["options"]]
@@ -304,6 +319,7 @@ def test_blank_issues_stay_enabled():
 
 
 # Other files ---------------------------------------------------------------
+
 
 def test_dependabot_updates_packages_and_actions():
     config = read_yaml(DEPENDABOT)
@@ -362,8 +378,11 @@ def test_ruff_is_configured_in_pyproject():
 
 def test_make_lint_runs_the_hooks_with_the_environment_on_the_path():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert re.search(r"^lint: .*\n\tPATH=\"\$\(CURDIR\)/\$\(VENV\)/bin:\$\$PATH\" \$\(VENV\)/bin/pre-commit run --all-files$",
-                     makefile, flags=re.M)
+    assert re.search(
+        r"^lint: .*\n\tPATH=\"\$\(CURDIR\)/\$\(VENV\)/bin:\$\$PATH\" \$\(VENV\)/bin/pre-commit run --all-files$",
+        makefile,
+        flags=re.M,
+    )
 
 
 def test_contributing_names_real_make_targets():

@@ -6,6 +6,7 @@
    shown as text at every exit: the Markdown pages (rendered as MkDocs renders them),
    the CSV, JSON, BibTeX and RIS downloads and the chart SVGs.
 """
+
 from __future__ import annotations
 
 import csv
@@ -41,11 +42,12 @@ MARKER = "hostile-marker"  # what the Python-tag payloads would `touch` if they 
 
 # --- 1. The corpus ----------------------------------------------------------------------
 
+
 def expected(case: Path) -> tuple[str, int, list[str]]:
     """Where the case goes, the exit code, and the exact lines, from <case>.expected."""
     lines = case.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("# as: ") and lines[1].startswith("# exit: "), case
-    return lines[0][len("# as: "):], int(lines[1][len("# exit: "):]), lines[2:]
+    return lines[0][len("# as: ") :], int(lines[1][len("# exit: ") :]), lines[2:]
 
 
 def test_corpus_is_complete():
@@ -95,16 +97,22 @@ def test_wrong_types_cover_every_field():
     """wrong-types-2020.yml puts a value of the wrong type in every field of the schema."""
     _, _, lines = expected(HOSTILE / "wrong-types-2020.yml")
     schema = load_schema("study")
-    fields = list(schema["properties"]) + [f"authors[2].{f}" for f in schema["properties"]["authors"]["items"]["properties"]]
+    fields = list(schema["properties"]) + [
+        f"authors[2].{f}" for f in schema["properties"]["authors"]["items"]["properties"]
+    ]
     for field in fields:
         assert any(f"`{field}`" in line for line in lines) or field == "authors", field
     assert expected(HOSTILE / "authors-as-text-2020.yml")[2] == [
-        "studies/authors-as-text-2020.yml:5:10: error: `authors` must be a list; got 'Quispe, Rosa'"]
+        "studies/authors-as-text-2020.yml:5:10: error: `authors` must be a list; got 'Quispe, Rosa'"
+    ]
 
 
 def test_yaml_1_1_traps_stay_text():
-    for name, value in [("yaml11-date-year-2020", "'2022-01-01'"), ("yaml11-octal-year-2020", "'010'"),
-                        ("yaml11-yes-2020", "'yes'")]:
+    for name, value in [
+        ("yaml11-date-year-2020", "'2022-01-01'"),
+        ("yaml11-octal-year-2020", "'010'"),
+        ("yaml11-yes-2020", "'yes'"),
+    ]:
         assert any(line.endswith(f"got {value}") for line in expected(HOSTILE / f"{name}.yml")[2])
     doc, problems = read_bytes((HOSTILE / "yaml11-yes-2020.yml").read_bytes(), "x.yml")
     assert problems == [] and doc.data["authors_complete"] == "yes" and doc.data["published"] == "2022-03-30"
@@ -124,8 +132,10 @@ def test_alias_bomb_is_refused_quickly_without_expanding():
     start = time.perf_counter()
     doc, problems = read_bytes(many, "bomb.yml")
     assert time.perf_counter() - start < 2
-    assert [p.message for p in problems] == ["anchors (&a) are not allowed; write each value out in full",
-                                             "aliases (*a) are not allowed; write the value out in full"]
+    assert [p.message for p in problems] == [
+        "anchors (&a) are not allowed; write each value out in full",
+        "aliases (*a) are not allowed; write the value out in full",
+    ]
 
 
 @pytest.mark.parametrize("case", [p for p in CASES if "python" in p.stem or "tag" in p.stem], ids=lambda p: p.stem)
@@ -139,9 +149,11 @@ def test_python_tags_are_never_run_in_process(tmp_path, monkeypatch, case):
 
 # --- 2. Escaping at every exit ------------------------------------------------------------
 
-PAYLOAD = ("<script>alert(1)</script> <img src=x onerror=alert(1)> {{ 7*7 }} {% raw %} "
-           "{: .x onclick=\"y\" } [x](javascript:alert(1)) **b** `c` | a | b |\n# heading\n- item\n"
-           "=cmd|' /C calc'!A0 @SUM(1) +1 -1")
+PAYLOAD = (
+    "<script>alert(1)</script> <img src=x onerror=alert(1)> {{ 7*7 }} {% raw %} "
+    '{: .x onclick="y" } [x](javascript:alert(1)) **b** `c` | a | b |\n# heading\n- item\n'
+    "=cmd|' /C calc'!A0 @SUM(1) +1 -1"
+)
 SHORT = "<script>alert(1)</script>{{ 7*7 }}[x](javascript:alert(1)) **b** | a |\n# h\n- i"
 LEADS = ["=cmd|' /C calc'!A0 ", "@SUM(1) ", "+1 ", "-1 "]  # what a spreadsheet would run
 TINY = ["=1+1<b>{{7*7}}", "@A1|`c`<i>x", "-1**b**<s>"]  # for fields of at most 20 characters
@@ -195,10 +207,14 @@ def site(tmp_path_factory):
     """A copy of the repository with the hostile study (and a hostile trend name), generated."""
     tmp = tmp_path_factory.mktemp("hostile-site")
     study = hostile_study()
-    review = (ROOT / "review.yml").read_text(encoding="utf-8").replace(
-        "name: Citizen perception of municipal digital government", f"name: {json.dumps(TREND_NAME)}")
-    root = make_repo(tmp, {"studies/hostile-2022.yml": json.dumps(study, ensure_ascii=False, indent=2) + "\n",
-                           "review.yml": review})
+    review = (
+        (ROOT / "review.yml")
+        .read_text(encoding="utf-8")
+        .replace("name: Citizen perception of municipal digital government", f"name: {json.dumps(TREND_NAME)}")
+    )
+    root = make_repo(
+        tmp, {"studies/hostile-2022.yml": json.dumps(study, ensure_ascii=False, indent=2) + "\n", "review.yml": review}
+    )
     shutil.copy(ROOT / "mkdocs.yml", root / "mkdocs.yml")
     dataset = load(root)
     assert dataset.ok, [p.text() for p in dataset.problems if p.severity == "error"]
@@ -226,7 +242,9 @@ class Elements(HTMLParser):
 def render(page: str) -> tuple[str, dict]:
     """A generated Markdown page as MkDocs renders it: front matter apart, then tables and toc."""
     content, meta = get_data(page)
-    return markdown.markdown(content, extensions=["tables", "toc"], extension_configs={"toc": {"permalink": True}}), meta
+    return markdown.markdown(
+        content, extensions=["tables", "toc"], extension_configs={"toc": {"permalink": True}}
+    ), meta
 
 
 def unsafe(page_html: str) -> list[str]:
@@ -276,7 +294,17 @@ def test_study_page_shows_the_payloads_as_text(site):
     # The front matter is intact; its title is HTML-escaped, as the theme prints it as HTML.
     assert "<" not in meta["title"] and html.unescape(meta["title"]) == study["title"]
     text = text_of(page_html)
-    for field in ("title", "original_title", "finding", "notes", "journal", "series", "publisher", "cited_as", "license"):
+    for field in (
+        "title",
+        "original_title",
+        "finding",
+        "notes",
+        "journal",
+        "series",
+        "publisher",
+        "cited_as",
+        "license",
+    ):
         assert one_line(study[field]) in text, field
     for value in study["also_cited_as"] + study["indexed_in"] + study["countries"]:
         assert one_line(value) in text
@@ -297,7 +325,7 @@ def test_links_are_https_only(site):
     page_html, _ = render((root / "docs" / "studies" / "hostile-2022.md").read_text(encoding="utf-8"))
     parser = Elements()
     parser.feed(page_html)
-    for tag, attrs in parser.tags:
+    for _tag, attrs in parser.tags:
         for name, value in attrs:
             if name == "href" and value and not value.startswith(("#", "../", "./")):
                 assert value.startswith("https://") and not re.search(r"[\s<>\"']", value), value
@@ -336,8 +364,15 @@ def test_json_downloads_keep_the_text(site):
 
 def bibtex_decoder() -> LatexNodes2Text:
     context = get_default_latex_context_db()
-    context.add_context_category("text-symbols", prepend=True, macros=[
-        MacroTextSpec("textbraceleft", "{"), MacroTextSpec("textbraceright", "}"), MacroTextSpec("textasciicircum", "^")])
+    context.add_context_category(
+        "text-symbols",
+        prepend=True,
+        macros=[
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("textasciicircum", "^"),
+        ],
+    )
     return LatexNodes2Text(latex_context=context)
 
 
@@ -351,7 +386,9 @@ def test_bibtex_keeps_the_text(site):
     assert one_line(study["notes"]) == one_line(entry["note"])
     assert one_line(study["journal"]) == one_line(entry["journal"])
     assert one_line(entry["title"]) == one_line(f"{study['original_title']} [{study['title']}]")
-    assert one_line(entry["author"]).startswith(one_line(f"{study['authors'][0]['family']}, {study['authors'][0]['given']}"))
+    assert one_line(entry["author"]).startswith(
+        one_line(f"{study['authors'][0]['family']}, {study['authors'][0]['given']}")
+    )
 
 
 def test_ris_keeps_the_text(site):
@@ -394,25 +431,54 @@ def _symlink(target):
 
 
 FILESYSTEM = {  # what is placed at studies/<name>, and the exact lines `check` prints for it
-    "link-outside-2020.yml": (_symlink(lambda root: root.parent / "outside.yml"), [f"studies/link-outside-2020.yml:1:1: error: {LINK}"]),
+    "link-outside-2020.yml": (
+        _symlink(lambda root: root.parent / "outside.yml"),
+        [f"studies/link-outside-2020.yml:1:1: error: {LINK}"],
+    ),
     "link-zero-2020.yml": (_symlink("/dev/zero"), [f"studies/link-zero-2020.yml:1:1: error: {LINK}"]),
     "link-loop-2020.yml": (_symlink("link-loop-2020.yml"), [f"studies/link-loop-2020.yml:1:1: error: {LINK}"]),
     "link-inside-2020.yml": (_symlink("vicente-2022.yml"), [f"studies/link-inside-2020.yml:1:1: error: {LINK}"]),
-    "fifo-2020.yml": (lambda root, path: os.mkfifo(path), [
-        "studies/fifo-2020.yml:1:1: error: is not a regular file (a FIFO, socket or device); a data file must be a regular file"]),
-    "folder-2020.yml": (lambda root, path: path.mkdir(), [
-        "studies/folder-2020.yml:1:1: error: is a folder; study files go directly in studies/, one <id>.yml file each"]),
-    "sub/nested-2020.yml": (lambda root, path: (path.parent.mkdir(), path.write_text(VALID.format(id="nested-2020"))), [
-        "studies/sub/nested-2020.yml:1:1: error: is in a sub-folder; study files go directly in studies/ as <id>.yml"]),
-    "other-2020.yaml": (lambda root, path: path.write_text(VALID.format(id="other-2020")), [
-        "studies/other-2020.yaml:1:1: error: is not a study file (study files are named <id>.yml); rename it to end in .yml"]),
-    "upper-2020.YML": (lambda root, path: path.write_text(VALID.format(id="upper-2020")), [
-        "studies/upper-2020.YML:1:1: error: is not a study file (study files are named <id>.yml); rename it to end in .yml"]),
-    "line\nbreak-2020.yml": (lambda root, path: path.write_text(VALID.format(id="line-break-2020")), [
-        "studies/line\\nbreak-2020.yml:2:5: error: `id` is 'line-break-2020' but the file is named "
-        "line\\nbreak-2020.yml; they must be the same"]),
-    "notes.txt": (lambda root, path: path.write_text("notes"), [
-        "studies/notes.txt:1:1: error: is not a study file (study files are named <id>.yml); remove it or move it out of studies/"]),
+    "fifo-2020.yml": (
+        lambda root, path: os.mkfifo(path),
+        [
+            "studies/fifo-2020.yml:1:1: error: is not a regular file (a FIFO, socket or device); a data file must be a regular file"
+        ],
+    ),
+    "folder-2020.yml": (
+        lambda root, path: path.mkdir(),
+        [
+            "studies/folder-2020.yml:1:1: error: is a folder; study files go directly in studies/, one <id>.yml file each"
+        ],
+    ),
+    "sub/nested-2020.yml": (
+        lambda root, path: (path.parent.mkdir(), path.write_text(VALID.format(id="nested-2020"))),
+        ["studies/sub/nested-2020.yml:1:1: error: is in a sub-folder; study files go directly in studies/ as <id>.yml"],
+    ),
+    "other-2020.yaml": (
+        lambda root, path: path.write_text(VALID.format(id="other-2020")),
+        [
+            "studies/other-2020.yaml:1:1: error: is not a study file (study files are named <id>.yml); rename it to end in .yml"
+        ],
+    ),
+    "upper-2020.YML": (
+        lambda root, path: path.write_text(VALID.format(id="upper-2020")),
+        [
+            "studies/upper-2020.YML:1:1: error: is not a study file (study files are named <id>.yml); rename it to end in .yml"
+        ],
+    ),
+    "line\nbreak-2020.yml": (
+        lambda root, path: path.write_text(VALID.format(id="line-break-2020")),
+        [
+            "studies/line\\nbreak-2020.yml:2:5: error: `id` is 'line-break-2020' but the file is named "
+            "line\\nbreak-2020.yml; they must be the same"
+        ],
+    ),
+    "notes.txt": (
+        lambda root, path: path.write_text("notes"),
+        [
+            "studies/notes.txt:1:1: error: is not a study file (study files are named <id>.yml); remove it or move it out of studies/"
+        ],
+    ),
 }
 
 
@@ -446,8 +512,10 @@ def test_fmt_never_writes_through_a_link_or_outside_studies(tmp_path):
     (root / "studies" / "link-2020.yml").symlink_to(outside)
     result = run_cli(root, "fmt", "studies/link-2020.yml", str(outside))
     assert result.returncode == 1
-    assert result.stderr.splitlines() == [f"studies/link-2020.yml: not formatted: {LINK}",
-                                          f"{outside}: not formatted: is not in studies/; fmt formats study files only"]
+    assert result.stderr.splitlines() == [
+        f"studies/link-2020.yml: not formatted: {LINK}",
+        f"{outside}: not formatted: is not in studies/; fmt formats study files only",
+    ]
     assert outside.read_text(encoding="utf-8") == messy
     result = run_cli(root, "fmt")  # every study file: the link is not among them
     assert result.returncode == 0 and outside.read_text(encoding="utf-8") == messy

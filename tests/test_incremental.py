@@ -3,6 +3,7 @@
 The cache (evidence/cache.py) may be deleted, damaged or forged: the output is the same
 in every case, and nothing in it is ever run.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -23,8 +24,11 @@ from test_site import copy_repo
 
 
 def _digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture
@@ -45,8 +49,9 @@ def test_nothing_changed_rewrites_nothing(root):
 
 def test_one_edit_rewrites_its_page_and_the_lists_only(root):
     study = root / "studies" / "cuno-2021.yml"
-    study.write_text(study.read_text(encoding="utf-8").replace("A digital identity", "A digital identity (edited)"),
-                     encoding="utf-8")
+    study.write_text(
+        study.read_text(encoding="utf-8").replace("A digital identity", "A digital identity (edited)"), encoding="utf-8"
+    )
     written = _run(root).written
     assert "studies/cuno-2021.md" in written
     assert not [w for w in written if w.startswith("studies/") and w != "studies/cuno-2021.md"]
@@ -56,8 +61,12 @@ def test_one_edit_rewrites_its_page_and_the_lists_only(root):
 
 def test_a_review_change_reaches_every_study_page(root):
     review = root / "review.yml"
-    review.write_text(review.read_text(encoding="utf-8").replace(
-        "name: Citizen perception of municipal digital government", "name: Citizen perception (renamed)"), encoding="utf-8")
+    review.write_text(
+        review.read_text(encoding="utf-8").replace(
+            "name: Citizen perception of municipal digital government", "name: Citizen perception (renamed)"
+        ),
+        encoding="utf-8",
+    )
     written = _run(root).written
     assert len([w for w in written if w.startswith("studies/")]) == 4  # the four pages that show that trend's name
     assert "assets/charts/by-trend.svg" in written
@@ -99,13 +108,22 @@ def _forge(folder, name, change, secret=None):
 XSS = '<img src=x onerror="alert(1)">'
 
 
-@pytest.mark.parametrize("name, change", [
-    ("references", lambda value: XSS + value),
-    ("charts", lambda value: value.replace("<defs>", "<script>alert(1)</script><defs>")),
-    ("documents", lambda value: {**value, "doc": {**value["doc"], "data": {**(value["doc"] or {}).get("data", {}), "title": XSS}}}
-     if value["doc"] else value),
-    ("pages", lambda value: "0" * 64),
-])
+@pytest.mark.parametrize(
+    "name, change",
+    [
+        ("references", lambda value: XSS + value),
+        ("charts", lambda value: value.replace("<defs>", "<script>alert(1)</script><defs>")),
+        (
+            "documents",
+            lambda value: (
+                {**value, "doc": {**value["doc"], "data": {**(value["doc"] or {}).get("data", {}), "title": XSS}}}
+                if value["doc"]
+                else value
+            ),
+        ),
+        ("pages", lambda value: "0" * 64),
+    ],
+)
 def test_a_forged_entry_is_a_miss(root, name, change):
     """Without the folder's secret, an entry cannot be made to count: the output is the one the data make."""
     folder = root.parent / "cache"
@@ -157,9 +175,19 @@ def test_a_cache_folder_inside_the_repository_is_never_used(tmp_path, monkeypatc
 
 
 def _git(root, *args):
-    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True,
-                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
-                        "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(root), "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        ["git", "-C", str(root), *args],
+        check=True,
+        capture_output=True,
+        env={
+            "GIT_AUTHOR_NAME": "t",
+            "GIT_AUTHOR_EMAIL": "t@example.org",
+            "GIT_COMMITTER_NAME": "t",
+            "GIT_COMMITTER_EMAIL": "t@example.org",
+            "HOME": str(root),
+            "PATH": "/usr/bin:/bin",
+        },
+    )
 
 
 def test_poisoned_files_committed_under_the_cache_change_nothing_and_run_nothing(tmp_path, monkeypatch):
@@ -170,8 +198,15 @@ def test_poisoned_files_committed_under_the_cache_change_nothing_and_run_nothing
     bad = poisoned / ".cache"
     (bad / "references").mkdir(parents=True)
     pickle_payload = b"cos\nsystem\n(S'touch " + str(marker).encode() + b"'\ntR."  # pickle protocol 0: os.system
-    for name in ("documents.pickle", "documents.json", "references.json", "charts.json", "pages.json",
-                 "canonical.json", "secret"):
+    for name in (
+        "documents.pickle",
+        "documents.json",
+        "references.json",
+        "charts.json",
+        "pages.json",
+        "canonical.json",
+        "secret",
+    ):
         (bad / name).write_bytes(pickle_payload if name.endswith("pickle") else b'{"format": 1, "entries": {}}')
     (bad / "references" / "x.json").write_text(json.dumps([XSS, XSS]), encoding="utf-8")
     _git(poisoned, "init", "-q")

@@ -1,4 +1,5 @@
 """As a new contributor: copy the template, fill it in, build; the study appears everywhere. Break it: the line is annotated."""
+
 from __future__ import annotations
 
 import csv
@@ -13,14 +14,17 @@ import rispy
 from conftest import ROOT, run_cli
 from test_site import copy_repo, html, text_of
 
-FILLED = (ROOT / "studies" / "_template.yml").read_text(encoding="utf-8") \
-    .replace("id: surname-2024", "id: quispe-2023") \
-    .replace("title: The study's title in English", "title: Interoperability of municipal services in Cusco") \
-    .replace("year: 2024", "year: 2023") \
-    .replace("  - family: Surname\n    given: Given Names", "  - family: Quispe Mamani\n    given: Rosa") \
-    .replace("finding: What the study found, in one paragraph.", "finding: Shared registries cut waiting times.") \
-    .replace("trends: [citizen-perception]", "trends: [local-regional]") \
+FILLED = (
+    (ROOT / "studies" / "_template.yml")
+    .read_text(encoding="utf-8")
+    .replace("id: surname-2024", "id: quispe-2023")
+    .replace("title: The study's title in English", "title: Interoperability of municipal services in Cusco")
+    .replace("year: 2024", "year: 2023")
+    .replace("  - family: Surname\n    given: Given Names", "  - family: Quispe Mamani\n    given: Rosa")
+    .replace("finding: What the study found, in one paragraph.", "finding: Shared registries cut waiting times.")
+    .replace("trends: [citizen-perception]", "trends: [local-regional]")
     .replace("group: various-aspects", "group: successful-adoption")
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +51,7 @@ def test_it_is_in_the_findings_table_trend_page_references_and_counters(built):
 
 def test_the_charts_count_it(built):
     home = text_of(html(built, ""))
-    assert "2023 5" in home                                   # by year: 4 + 1
+    assert "2023 5" in home  # by year: 4 + 1
     assert "Digital technologies in local and regional governments and open data 4" in home  # by trend: 3 + 1
     svg = (built / "site" / "assets" / "charts" / "by-year.svg").read_text(encoding="utf-8")
     assert "5" in re.findall(r">(\d+)<", svg)
@@ -69,5 +73,6 @@ def test_a_broken_copy_gets_an_annotation_on_its_line(tmp_path):
     (root / "studies" / "quispe-2023.yml").write_text(FILLED.replace("year: 2023", "year: twenty"), encoding="utf-8")
     result = run_cli(root, "check", "--format", "github")
     assert result.returncode == 1
-    assert ("::error file=studies/quispe-2023.yml,line=19,col=7::`year` must be a whole number such as 2022; "
-            "got 'twenty'") in result.stdout.splitlines()
+    assert (
+        "::error file=studies/quispe-2023.yml,line=19,col=7::`year` must be a whole number such as 2022; got 'twenty'"
+    ) in result.stdout.splitlines()

@@ -1,4 +1,5 @@
 """PRISMA 2020: the diagram shows only what the review reports, and the CSV matches the PRISMA2020 template."""
+
 from __future__ import annotations
 
 import copy
@@ -62,8 +63,10 @@ def modified(**sections) -> object:
 def box_texts(svg: str) -> list[str]:
     """The text of each <text> element, its wrapped lines joined again."""
     root = ET.fromstring(svg)
-    return [" ".join(span.text for span in text.iter(f"{SVG}tspan")) or (text.text or "")
-            for text in root.iter(f"{SVG}text")]
+    return [
+        " ".join(span.text for span in text.iter(f"{SVG}tspan")) or (text.text or "")
+        for text in root.iter(f"{SVG}text")
+    ]
 
 
 def counts_shown(svg: str) -> list[str]:
@@ -71,8 +74,12 @@ def counts_shown(svg: str) -> list[str]:
 
 
 def not_reported_stages(review) -> int:
-    return sum(value == "not reported" for section in review.prisma.values() if isinstance(section, dict)
-               for value in section.values())
+    return sum(
+        value == "not reported"
+        for section in review.prisma.values()
+        if isinstance(section, dict)
+        for value in section.values()
+    )
 
 
 def test_svg_is_accessible_xml_that_scales():
@@ -91,10 +98,19 @@ def test_svg_shows_the_reported_counts_and_not_reported_for_every_other_stage():
     text = " ".join(box_texts(svg))
     assert "Identification of studies via databases and registers" in text
     assert "Databases (n = 291)" in text and "Studies included in review (n = 16)" in text
-    for stage in ("Registers", "Duplicate records", "Records marked as ineligible by automation tools",
-                  "Records removed for other reasons", "Records screened", "Records excluded",
-                  "Reports sought for retrieval", "Reports not retrieved", "Reports assessed for eligibility",
-                  "Reports excluded", "Reports of included studies"):
+    for stage in (
+        "Registers",
+        "Duplicate records",
+        "Records marked as ineligible by automation tools",
+        "Records removed for other reasons",
+        "Records screened",
+        "Records excluded",
+        "Reports sought for retrieval",
+        "Reports not retrieved",
+        "Reports assessed for eligibility",
+        "Reports excluded",
+        "Reports of included studies",
+    ):
         assert f"{stage} (n = not reported)" in text
     assert sorted(counts_shown(svg)) == sorted(["291", "16"] + ["not reported"] * not_reported_stages(REVIEW))
     assert "n = 0" not in svg
@@ -136,8 +152,7 @@ def test_optional_branches_are_drawn_only_when_present():
     assert "Identification of studies via other methods" in text
     assert "Websites (n = 3)" in text and "Organisations (n = not reported)" in text
     assert "Citation searching (n = not reported)" in text
-    svg = prisma_svg(modified(previous={"previous_studies": 10},
-                              included={"new_studies": 16, "total_studies": 26}))
+    svg = prisma_svg(modified(previous={"previous_studies": 10}, included={"new_studies": 16, "total_studies": 26}))
     text = " ".join(box_texts(svg))
     assert "Previous studies" in text and "Identification of new studies via databases and registers" in text
     assert "Studies included in previous version of review (n = 10)" in text
@@ -147,7 +162,10 @@ def test_optional_branches_are_drawn_only_when_present():
 
 
 def test_reasons_for_exclusion_are_listed_and_escaped():
-    reasons = [{"reason": "<script>Not about Peru</script>, & more", "n": 5}, {"reason": "No full text", "n": "not reported"}]
+    reasons = [
+        {"reason": "<script>Not about Peru</script>, & more", "n": 5},
+        {"reason": "No full text", "n": "not reported"},
+    ]
     review = modified(screening={"dbr_excluded": reasons})
     svg = prisma_svg(review)
     assert "<script>" not in svg
@@ -178,7 +196,10 @@ def test_csv_counts_are_reported_numbers_or_na():
 
 
 def test_csv_fills_the_optional_branches_when_present():
-    rows = {row["data"]: row["n"] for row in prisma_rows(modified(other_methods={"website_results": 3, "other_excluded": 4}))}
+    rows = {
+        row["data"]: row["n"]
+        for row in prisma_rows(modified(other_methods={"website_results": 3, "other_excluded": 4}))
+    }
     assert rows["website_results"] == "3" and rows["other_excluded"] == "4" and rows["citations_results"] == "NA"
 
 
@@ -189,8 +210,9 @@ def test_every_line_fits_its_box_even_in_dejavu_sans():
 
     measure = TextToPath()
     reasons = [{"reason": "Published outside the 2019-2023 window of the review's criteria", "n": 12}]
-    review = modified(other_methods={"website_results": 1234567, "other_excluded": reasons},
-                      previous={"previous_studies": 10})
+    review = modified(
+        other_methods={"website_results": 1234567, "other_excluded": reasons}, previous={"previous_studies": 10}
+    )
     root = ET.fromstring(prisma_svg(review))
     size = float(root.get("font-size"))
     checked = 0

@@ -1,4 +1,5 @@
 """Quotes of the review are verbatim and stand where the data says: the reporting checklist against the review's text."""
+
 from __future__ import annotations
 
 import os
@@ -10,9 +11,12 @@ from evidence.dataset import load
 from evidence.quotes import Passage, find, passages
 
 REVIEW = load(ROOT).review
-CHECKLIST_QUOTES = [(f"{name} {item.item}", quote) for name, items in (("item", REVIEW.checklist),
-                                                                       ("abstract item", REVIEW.abstract_checklist))
-                    for item in items for quote in item.quotes]
+CHECKLIST_QUOTES = [
+    (f"{name} {item.item}", quote)
+    for name, items in (("item", REVIEW.checklist), ("abstract item", REVIEW.abstract_checklist))
+    for item in items
+    for quote in item.quotes
+]
 
 TEXT = """ Abstract:
 
@@ -45,15 +49,24 @@ def review_passages() -> list[Passage]:
 
 def test_the_text_splits_into_sections_paragraphs_and_tables():
     found = passages(TEXT)
-    assert [p.place for p in found] == ["Abstract, paragraph 1", "Introduction, paragraph 1",
-                                        "Introduction, paragraph 2", "Table 1"]
-    assert found[0].text == "This review aims to analyse the state of things in Peru, within the framework of a policy, with enough words."
+    assert [p.place for p in found] == [
+        "Abstract, paragraph 1",
+        "Introduction, paragraph 1",
+        "Introduction, paragraph 2",
+        "Table 1",
+    ]
+    assert (
+        found[0].text
+        == "This review aims to analyse the state of things in Peru, within the framework of a policy, with enough words."
+    )
     assert found[3].text == "Search engines Scielo Digital Government Note: Own elaboration"
 
 
 def test_whitespace_omissions_and_changed_letters():
     assert [p.place for p in find("This review aims to\nanalyse  the state", TEXT)] == ["Abstract, paragraph 1"]
-    assert [p.place for p in find("[t]he second paragraph […] count as a paragraph", TEXT)] == ["Introduction, paragraph 2"]
+    assert [p.place for p in find("[t]he second paragraph […] count as a paragraph", TEXT)] == [
+        "Introduction, paragraph 2"
+    ]
     assert [p.place for p in find("Scielo Digital Government", TEXT)] == ["Table 1"]
     # An omission never reaches into the next passage.
     assert find("the introduction has enough […] also has enough words", TEXT) == []
@@ -62,11 +75,17 @@ def test_whitespace_omissions_and_changed_letters():
     assert find("[x]he first paragraph", TEXT) == []
 
 
-@pytest.mark.parametrize("quote", ["This review aims to analyze the state of things in Peru",  # analyse, not analyze
-                                   "this review aims to analyse",                               # case changed
-                                   "This review aims to analyse the state of things in Peru.",  # comma, not full stop
-                                   "The first paragraph […] of the abstract",                   # not in that passage
-                                   "[…]", ""])
+@pytest.mark.parametrize(
+    "quote",
+    [
+        "This review aims to analyze the state of things in Peru",  # analyse, not analyze
+        "this review aims to analyse",  # case changed
+        "This review aims to analyse the state of things in Peru.",  # comma, not full stop
+        "The first paragraph […] of the abstract",  # not in that passage
+        "[…]",
+        "",
+    ],
+)
 def test_a_quote_that_is_not_verbatim_is_refused(quote):
     assert find(quote, TEXT) == []
 

@@ -1,4 +1,5 @@
 """APA 7 references: exact output for the real studies, escaping, order, year suffixes, cache."""
+
 from __future__ import annotations
 
 import html
@@ -19,10 +20,12 @@ DATA = load(ROOT)
 STUDIES = {s.id: s for s in DATA.studies}
 GOLDEN = ROOT / "tests" / "golden" / "references.html"
 
-HUAMAN = ("Huamán Coronel, P. L., & Medina Sotelo, C. G. (2022). Transformación digital en la administración "
-          "pública: desafíos para una gobernanza activa en el Perú [Digital transformation in public "
-          "administration: challenges for an active governance in Peru]. Comuni@cción, 13(2). "
-          "https://doi.org/10.33595/2226-1478.13.2.594")
+HUAMAN = (
+    "Huamán Coronel, P. L., & Medina Sotelo, C. G. (2022). Transformación digital en la administración "
+    "pública: desafíos para una gobernanza activa en el Perú [Digital transformation in public "
+    "administration: challenges for an active governance in Peru]. Comuni@cción, 13(2). "
+    "https://doi.org/10.33595/2226-1478.13.2.594"
+)
 
 
 def references_list(studies) -> str:
@@ -54,8 +57,9 @@ def test_huaman_is_apa_7():
 
 def test_doi_is_a_link_and_only_https_addresses_are():
     rendered = refs.reference_html(STUDIES["huaman-2022"])
-    assert ('<a href="https://doi.org/10.33595/2226-1478.13.2.594">'
-            "https&#58;//doi.org/10.33595/2226-1478.13.2.594</a>") in rendered
+    assert (
+        '<a href="https://doi.org/10.33595/2226-1478.13.2.594">https&#58;//doi.org/10.33595/2226-1478.13.2.594</a>'
+    ) in rendered
     for url in ("javascript:alert(1)", "http://example.org/x"):
         study = replace(STUDIES["vicente-2022"], url=url)
         assert "<a" not in refs.reference_html(study)
@@ -64,8 +68,14 @@ def test_doi_is_a_link_and_only_https_addresses_are():
 
 def test_hostile_text_appears_literally():
     title = "<script>alert(1)</script> *x* {{ y }} [a](b) _u_ `c` # | \\ \ue000i\ue001 $m$\n- item"
-    study = replace(STUDIES["huaman-2022"], original_title=None, title=title,
-                    authors=(Author("<b>Evil</b>", "A & B"),), journal="J *x*", doi='10.1/"><script>')
+    study = replace(
+        STUDIES["huaman-2022"],
+        original_title=None,
+        title=title,
+        authors=(Author("<b>Evil</b>", "A & B"),),
+        journal="J *x*",
+        doi='10.1/"><script>',
+    )
     rendered = refs.reference_html(study)
     assert "<script>" not in rendered and "<b>" not in rendered and "\n" not in rendered
     bare = re.sub(r'<a href="[^"]*">|&#?\w+;', "", rendered)
@@ -105,7 +115,9 @@ def test_same_authors_and_year_get_letters_in_title_order():
 
 
 def test_in_text_citations():
-    cited = {sid: refs.in_text(STUDIES[sid]) for sid in ("rodriguez-2021", "huaman-2022", "marquez-2022", "vicente-2022")}
+    cited = {
+        sid: refs.in_text(STUDIES[sid]) for sid in ("rodriguez-2021", "huaman-2022", "marquez-2022", "vicente-2022")
+    }
     assert cited == {
         "rodriguez-2021": "Rodríguez-Román, 2021",
         "huaman-2022": "Huamán Coronel & Medina Sotelo, 2022",
@@ -123,14 +135,19 @@ def test_incomplete_author_list_is_visible_and_no_initials_are_invented():
 
 def test_csl_item_has_only_known_fields():
     assert refs.csl_item(STUDIES["vicente-2022"]) == {
-        "id": "vicente-2022", "type": "article",
+        "id": "vicente-2022",
+        "type": "article",
         "title": "Digitalization and satisfaction among Peruvian users towards their civil registration office",
-        "author": [{"family": "Vicente"}], "issued": {"date-parts": [[2022]]},
+        "author": [{"family": "Vicente"}],
+        "issued": {"date-parts": [[2022]]},
     }
     paiva = refs.csl_item(STUDIES["paiva-2019"])
     assert paiva["type"] == "paper-conference"
     assert (paiva["collection-title"], paiva["collection-number"], paiva["event-title"]) == (
-        "Advances in Intelligent Systems and Computing", "930", "WorldCIST'19")
+        "Advances in Intelligent Systems and Computing",
+        "930",
+        "WorldCIST'19",
+    )
     assert refs.csl_item(STUDIES["machuca-vilchez-2023"])["issued"] == {"date-parts": [[2023, 4, 20]]}
     assert refs.csl_item(STUDIES["huaman-2022"])["title"].endswith("governance in Peru]")
 
@@ -139,7 +156,9 @@ def test_review_reference_has_no_date():
     text = refs.review_reference_text(DATA.review)
     assert text.startswith("Jáuregui Iparraguirre, P. K. (n.d.). The Impact of Digital Government")
     assert 'Revista Científica "Visión de Futuro"' in text
-    assert '<a href="https://doi.org/10.36995/j.visiondefuturo.2024.29.01.003.en">' in refs.review_reference_html(DATA.review)
+    assert '<a href="https://doi.org/10.36995/j.visiondefuturo.2024.29.01.003.en">' in refs.review_reference_html(
+        DATA.review
+    )
 
 
 def test_cache_gives_the_same_result_and_survives_damage(tmp_path):

@@ -1,4 +1,5 @@
 """The real build: every page type and download exists, numbers come from data, bad data never replaces the site."""
+
 from __future__ import annotations
 
 import hashlib
@@ -11,8 +12,19 @@ import pytest
 
 from conftest import ROOT, run_cli
 
-IGNORE = shutil.ignore_patterns(".venv", "site", ".git", ".cache", ".bench", ".site.lock", "__pycache__", ".pytest_cache", ".hypothesis",
-                                "screenshots", ".site-*")
+IGNORE = shutil.ignore_patterns(
+    ".venv",
+    "site",
+    ".git",
+    ".cache",
+    ".bench",
+    ".site.lock",
+    "__pycache__",
+    ".pytest_cache",
+    ".hypothesis",
+    "screenshots",
+    ".site-*",
+)
 
 
 def copy_repo(target: Path) -> Path:
@@ -49,8 +61,21 @@ def text_of(page_html: str) -> str:
     return re.sub(r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", " ", page_html)))
 
 
-PAGES = ["", "findings", "trends", "conclusions", "method", "prisma", "charts", "references", "data", "checks",
-         "fields", "about", "checklist"]
+PAGES = [
+    "",
+    "findings",
+    "trends",
+    "conclusions",
+    "method",
+    "prisma",
+    "charts",
+    "references",
+    "data",
+    "checks",
+    "fields",
+    "about",
+    "checklist",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -66,15 +91,25 @@ def test_one_page_per_study_and_per_trend(built):
 
 def test_home_counters_come_from_data(built):
     text = text_of(html(built, ""))
-    for number, label in [("16", "included studies"), ("291", "records identified"), ("4", "databases searched"),
-                          ("2019–2023", "publication years"), ("7", "trends")]:
+    for number, label in [
+        ("16", "included studies"),
+        ("291", "records identified"),
+        ("4", "databases searched"),
+        ("2019–2023", "publication years"),
+        ("7", "trends"),
+    ]:
         assert f"{number} {label}" in text
 
 
 def test_method_reproduces_tables_1_and_2(built):
     text = text_of(html(built, "method"))
-    for row in ["Scielo Digital Government 4", "Google Scholar Modernization of the State and Digital Government 6",
-                "Scopus Digital Government and Peru 4", "Redalyc Digital Government 2", "Total 16"]:
+    for row in [
+        "Scielo Digital Government 4",
+        "Google Scholar Modernization of the State and Digital Government 6",
+        "Scopus Digital Government and Peru 4",
+        "Redalyc Digital Government 2",
+        "Total 16",
+    ]:
         assert row in text
     assert "Academic articles in indexed journals" in text
 
@@ -88,11 +123,14 @@ def test_prisma_diagram_numbers_and_link(built):
 
 def test_checklist_page_shows_every_item_with_its_status_and_quotes(built):
     from evidence.dataset import load
+
     review = load(ROOT).review
     page = html(built, "checklist")
     for prefix, items in (("", review.checklist), ("abstract-", review.abstract_checklist)):
         for item in items:
-            found = re.search(rf'<section class="checklist-item" id="{prefix}item-{item.item}"[^>]*>(.*?)</section>', page, re.S)
+            found = re.search(
+                rf'<section class="checklist-item" id="{prefix}item-{item.item}"[^>]*>(.*?)</section>', page, re.S
+            )
             assert found, f"{prefix}item-{item.item}"
             body = text_of(found[1])
             assert f"{item.item} {item.name}" in body and item.status.capitalize() in body
@@ -105,12 +143,16 @@ def test_checklist_page_shows_every_item_with_its_status_and_quotes(built):
             if item.why_not_applicable:
                 assert f"Not applicable because: {item.why_not_applicable}" in body
     assert "this site's assessment" in text_of(page)
-    assert 'href="https://creativecommons.org/licenses/by/4.0/"' in page and 'href="https://doi.org/10.1136/bmj.n71"' in page
+    assert (
+        'href="https://creativecommons.org/licenses/by/4.0/"' in page
+        and 'href="https://doi.org/10.1136/bmj.n71"' in page
+    )
 
 
 def test_checklist_summary_on_the_checklist_and_method_pages(built):
     from evidence import checklist
     from evidence.dataset import load
+
     review = load(ROOT).review
     main = checklist.summary(review.checklist, checklist.SECTIONS)
     abstract = checklist.summary(review.abstract_checklist, checklist.ABSTRACT_SECTIONS)
@@ -173,8 +215,20 @@ def test_charts_are_svg_with_real_text(built):
     assert 'alt="' in html(built, "charts")
 
 
-@pytest.mark.parametrize("name", ["studies.json", "studies.csv", "references.bib", "references.ris", "references.json",
-                                  "review.json", "prisma.csv", "prisma-checklist.csv", "prisma-checklist.json"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "studies.json",
+        "studies.csv",
+        "references.bib",
+        "references.ris",
+        "references.json",
+        "review.json",
+        "prisma.csv",
+        "prisma-checklist.csv",
+        "prisma-checklist.json",
+    ],
+)
 def test_downloads_are_published(built, name):
     assert (built / "site" / "data" / name).stat().st_size > 100
     assert f'href="../data/{name}"' in html(built, "data") or f'href="{name}"' in html(built, "data")
@@ -189,8 +243,11 @@ def test_no_external_resources(built):
 
 
 def _tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_bad_data_leaves_the_site_untouched(built):
@@ -202,7 +259,9 @@ def test_bad_data_leaves_the_site_untouched(built):
     finally:
         broken.unlink()
     assert result.returncode == 1
-    assert "studies/broken-2020.yml:2:7: error: `year` must be a whole number such as 2022; got 'twenty'" in result.stderr
+    assert (
+        "studies/broken-2020.yml:2:7: error: `year` must be a whole number such as 2022; got 'twenty'" in result.stderr
+    )
     assert "Traceback" not in result.stderr
     assert _tree(built / "site") == before
 
@@ -222,17 +281,23 @@ def test_generate_rewrites_nothing_when_nothing_changed(built):
 
 def test_totals_diff_after_adding_one_study(tmp_path):
     import subprocess
+
     root = copy_repo(tmp_path / "repo")
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     subprocess.run(["git", "add", "review.yml", "studies"], cwd=root, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base"],
-                   cwd=root, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-qm", "base"], cwd=root, check=True
+    )
     (root / "studies" / "new-2023.yml").write_text(
         "id: new-2023\ntitle: A new study\nyear: 2023\nauthors:\n  - family: New\nfinding: A finding.\n"
-        "trends: [citizen-perception]\ngroup: challenges\nlanguage: es\n", encoding="utf-8")
+        "trends: [citizen-perception]\ngroup: challenges\nlanguage: es\n",
+        encoding="utf-8",
+    )
     result = run_cli(root, "diff", "--base", "HEAD")
     assert result.returncode == 0, result.stderr
-    assert result.stdout == """\
+    assert (
+        result.stdout
+        == """\
 ## What this change does to the evidence
 
 | Count | Before | After | Change |
@@ -247,6 +312,7 @@ def test_totals_diff_after_adding_one_study(tmp_path):
 
 - Added: `studies/new-2023/`
 """
+    )
 
 
 def test_a_crowded_matrix_cell_links_to_the_filtered_findings(monkeypatch, tmp_path):
@@ -254,12 +320,13 @@ def test_a_crowded_matrix_cell_links_to_the_filtered_findings(monkeypatch, tmp_p
     from evidence.cache import Cache
     from evidence.context import Context
     from evidence.dataset import load
+
     monkeypatch.setattr(trends, "CELL_LIMIT", 1)
     data = load(ROOT)
     ctx = Context(data.review, data.studies, data.reconciliation, None, None, Cache(tmp_path))
     page = trends.index_page(ctx)
     assert "?trends=ict-modernization&amp;year=2023" not in page  # one study: listed, no link
-    assert "<a href=\"../findings/?trends=local-regional&#38;year=2022\">and 1 more</a>" in page
+    assert '<a href="../findings/?trends=local-regional&#38;year=2022">and 1 more</a>' in page
 
 
 def test_checks_page_shows_a_repeated_note_once(built):

@@ -3,6 +3,7 @@
 Serves site/ on 127.0.0.1 and drives Chromium with Playwright: Debian's, or the one the CHROMIUM variable names.
 Usage: python tools/screenshots.py [OUT_DIR] [--width 1280] [--page PATH ...]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,10 +17,21 @@ from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; CI sets Playwright's
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
-PAGES = {"home": "", "findings": "findings/", "study": "studies/huaman-2022/", "trend": "trends/citizen-perception/",
-         "method": "method/"}
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PAGES = {
+    "home": "",
+    "findings": "findings/",
+    "study": "studies/huaman-2022/",
+    "trend": "trends/citizen-perception/",
+    "method": "method/",
+}
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -49,8 +61,9 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": args.width, "height": 900},
-                                color_scheme="dark" if args.dark else "light")
+        page = browser.new_page(
+            viewport={"width": args.width, "height": 900}, color_scheme="dark" if args.dark else "light"
+        )
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
         for name, path in pages.items():
             page.goto(base + path, wait_until="load")
