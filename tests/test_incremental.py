@@ -191,7 +191,7 @@ def _git(root, *args):
 
 
 def test_poisoned_files_committed_under_the_cache_change_nothing_and_run_nothing(tmp_path, monkeypatch):
-    """A clone whose commits hold a forged .cache/ (pickles, references with markup, pages) builds the same docs/."""
+    """A clone whose commits hold a forged .cache/ (pickles, references with markup) builds the same site/."""
     clean = copy_repo(tmp_path / "clean")
     poisoned = copy_repo(tmp_path / "poisoned")
     marker = tmp_path / "pwned"
@@ -209,14 +209,17 @@ def test_poisoned_files_committed_under_the_cache_change_nothing_and_run_nothing
     ):
         (bad / name).write_bytes(pickle_payload if name.endswith("pickle") else b'{"format": 1, "entries": {}}')
     (bad / "references" / "x.json").write_text(json.dumps([XSS, XSS]), encoding="utf-8")
-    _git(poisoned, "init", "-q")
-    _git(poisoned, "add", "-A")
-    _git(poisoned, "add", "-f", ".cache")
-    _git(poisoned, "commit", "-qm", "poison")
     for repo in (clean, poisoned):
+        _git(repo, "init", "-q")
+        _git(repo, "add", "-A")
+    _git(poisoned, "add", "-f", ".cache")
+    for repo in (clean, poisoned):
+        _git(repo, "commit", "-qm", "data")
         monkeypatch.delenv(cache_module.ENV, raising=False)  # each uses its default folder, outside the repository
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
-        result = run_cli(repo, "generate")
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+        result = run_cli(repo, "build")
         assert result.returncode == 0, result.stderr
+    assert _digest(poisoned / "site") == _digest(clean / "site")
     assert _digest(poisoned / "docs") == _digest(clean / "docs")
     assert not marker.exists()
