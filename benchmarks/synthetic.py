@@ -114,7 +114,8 @@ def study(rng: random.Random, index: int, trends: list[str], groups: list[str]) 
 
 
 def make(target: Path, n: int) -> Path:
-    """A repository folder with review.yml and n synthetic studies (the site's own docs and config)."""
+    """A repository folder with review.yml, the review's 16 studies and n - 16 synthetic ones (n >= 16), and the
+    site's own docs and config."""
     if target.exists():
         shutil.rmtree(target)
     (target / "studies").mkdir(parents=True)
@@ -145,11 +146,14 @@ def make(target: Path, n: int) -> Path:
     review = yaml.safe_load((ROOT / "review.yml").read_text(encoding="utf-8"))
     trends = [t["id"] for t in review["trends"]]
     groups = [g["id"] for g in review["groups"]]
+    real = sorted(p for p in (ROOT / "studies").glob("*.yml") if not p.name.startswith("_"))
+    for file in real:
+        shutil.copy(file, target / "studies" / file.name)
     rng = random.Random(n)
     texts = [
         "# yaml-language-server: $schema=../schema/study.schema.json\n"
         + yaml.safe_dump(study(rng, index, trends, groups), allow_unicode=True, sort_keys=False, width=100)
-        for index in range(n)
+        for index in range(max(0, n - len(real)))
     ]
     with ProcessPoolExecutor(mp_context=get_context("fork")) as pool:  # in the layout `fmt` keeps
         texts = list(pool.map(fmt.canonical, texts, chunksize=64))

@@ -15,6 +15,26 @@ TOPICS = {
 }
 
 
+def pass_differences(ctx: Context) -> list[dict]:
+    """Every difference between the Discussion's two passes, trend by trend: which trends and which studies
+    each pass has (computed), and what they say (this site's reading, recorded in review.yml)."""
+    rows = []
+    for trend in ctx.review.trends:
+        found = []
+        places = {name: "; ".join(p.place for p in paragraphs) for name, paragraphs in trend.passes.items()}
+        for name, other in (("first", "second"), ("second", "first")):
+            if places[name] and not places[other]:
+                found.append(f"Only the {name} pass has a paragraph on this trend ({places[name]}).")
+        if places["first"] and places["second"]:
+            for m in ctx.memberships:
+                if m.trend == trend.id and len(m.passes) == 1:
+                    name = m.passes[0]
+                    cited = "; ".join(p.place for p in getattr(m, name))
+                    found.append(f"{ctx.citation(ctx.by_id[m.study])} is cited only in the {name} pass ({cited}).")
+        rows.append({"link": ctx.trend_link(PAGE, trend.id), "computed": found, "ours": trend.passes_differ})
+    return rows
+
+
 def page(ctx: Context) -> str:
     result = ctx.reconciliation
     counts = [
@@ -40,7 +60,7 @@ def page(ctx: Context) -> str:
         cells = []
         for number in numbers:
             check = checks[(study.id, number)]
-            text = check.status + (f" ({check.value})" if check.status != MET and check.value else "")
+            text = check.status + (f" ({check.checked})" if check.checked else "")
             cells.append({"text": text, "css": {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")})
         rows.append({"link": ctx.study_link(PAGE, study), "cells": cells})
     by_id = ctx.by_id
@@ -55,6 +75,7 @@ def page(ctx: Context) -> str:
             for v in result.variants
         ],
         incomplete=[{"link": ctx.study_link(PAGE, by_id[i]), "missing": join(m)} for i, m in result.incomplete],
+        passes=pass_differences(ctx),
     )
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import charts, references
+from . import charts, passages, references
 from .cache import Cache, fingerprint
 from .markup import TEMPLATE_DIR, environment, escape
 from .models import Review, Study
@@ -62,6 +62,7 @@ class Context:
     svgs: dict = field(default_factory=dict)
     criteria: dict = field(default_factory=dict)  # study id -> its criterion checks
     fingerprint: str = ""
+    memberships: list = field(default_factory=list)  # passages.Membership of the review's studies
 
     def __post_init__(self):
         self.env = environment()
@@ -70,6 +71,7 @@ class Context:
         self.fingerprint = _fingerprint(self.review, self.edit_base)
         self.by_id = {s.id: s for s in self.studies}
         self.ordered = sorted(self.studies, key=references.sort_key)
+        self.memberships = passages.memberships(self.review, self.studies)
         for check in self.reconciliation.criteria:
             self.criteria.setdefault(check.study, []).append(check)
 

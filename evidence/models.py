@@ -15,6 +15,14 @@ class Author:
 
 
 @dataclass(frozen=True)
+class OurTrend:
+    """A trend this site assigns a study of the review to although no paragraph of the review supports it."""
+
+    id: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class Study:
     """One included study (a file in studies/)."""
 
@@ -50,6 +58,14 @@ class Study:
     database: str | None = None
     notes: str | None = None
     sources: tuple[str, ...] = ()
+    our_trends: tuple[OurTrend, ...] = ()
+    of_review: bool = False  # see `of_review` below
+
+    @property
+    def citation_forms(self) -> tuple[str, ...]:
+        """How the review's text cites the study: Table 3's form and the others it uses ("Paiva et al. (2019)")."""
+        forms = (self.cited_as, *self.also_cited_as) if self.cited_as else self.also_cited_as
+        return tuple(dict.fromkeys(form.rstrip(".") for form in forms))
 
     @property
     def container(self) -> str | None:
@@ -83,31 +99,62 @@ class Criterion:
     allowed: tuple[str, ...] = ()
     min: int | None = None
     max: int | None = None
+    not_checked: str | None = None  # what of the criterion the check does not cover
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A whole paragraph of the review, verbatim, where it stands, and (`ours`) why this site attaches it
+    to a trend when the review does not say so."""
+
+    place: str
+    text: str
+    ours: str | None = None
 
 
 @dataclass(frozen=True)
 class Trend:
+    """A trend of the Discussion: its paragraphs in each of the two passes (the name is this site's label)."""
+
     id: str
     name: str
-    description: str
+    first_pass: tuple[Paragraph, ...]
+    second_pass: tuple[Paragraph, ...]
+    passes_differ: str | None = None  # this site's reading of how the passes differ in what they say
+
+    @property
+    def passes(self) -> dict[str, tuple[Paragraph, ...]]:
+        return {"first": self.first_pass, "second": self.second_pass}
 
 
 @dataclass(frozen=True)
 class Group:
+    """A discussion group: the review's count, the paragraph naming its studies; `ours` where it is this site's."""
+
     id: str
     name: str
     reported_count: int | str
-    quote: str | None = None
-    notes: str | None = None
+    passage: Paragraph
+    ours: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """This site's reading: the trends, groups and studies a conclusion's words point to, and why."""
+
+    reason: str
+    trends: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    studies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Conclusion:
     number: int
     title: str
+    place: str
     text: str
-    trends: tuple[str, ...]
-    groups: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,12 +218,19 @@ def _tuple(value) -> tuple:
     return tuple(value or ())
 
 
+def of_review(data: dict) -> bool:
+    """A study of the published review: its Table 3 names it (`cited_as`), and no update added it. Its trends
+    come from the review's paragraphs that cite it; any other study lists its own."""
+    return isinstance(data.get("cited_as"), str) and data.get("update") is None
+
+
 def study_from(data: dict, path: str) -> Study:
     values = dict(data)
     values["authors"] = tuple(Author(a["family"], a.get("given")) for a in data["authors"])
     for name in ("trends", "also_cited_as", "indexed_in", "countries", "sources"):
         values[name] = _tuple(data.get(name))
-    return Study(path=path, **values)
+    values["our_trends"] = tuple(OurTrend(**t) for t in data.get("our_trends", ()))
+    return Study(path=path, of_review=of_review(data), **values)
 
 
 def _checklist(items: list | None) -> tuple[ChecklistItem, ...]:
@@ -198,16 +252,31 @@ def review_from(data: dict) -> Review:
                 _tuple(check.get("allowed")),
                 check.get("min"),
                 check.get("max"),
+                check.get("not_checked"),
             )
         )
     return Review(
         raw=data,
         databases=tuple(Database(**d) for d in data["method"]["databases"]),
         criteria=tuple(criteria),
-        trends=tuple(Trend(**t) for t in data["trends"]),
-        groups=tuple(Group(**g) for g in data["groups"]),
+        trends=tuple(
+            Trend(
+                t["id"],
+                t["name"],
+                *(tuple(Paragraph(**p) for p in t[key]) for key in ("first_pass", "second_pass")),
+                t.get("passes_differ"),
+            )
+            for t in data["trends"]
+        ),
+        groups=tuple(Group(**{**g, "passage": Paragraph(**g["passage"])}) for g in data["groups"]),
         conclusions=tuple(
-            Conclusion(c["number"], c["title"], c["text"], _tuple(c["trends"]), _tuple(c.get("groups")))
+            Conclusion(
+                c["number"],
+                c["title"],
+                c["place"],
+                c["text"],
+                tuple(Link(**{k: v if k == "reason" else tuple(v) for k, v in link.items()}) for link in c["links"]),
+            )
             for c in data["conclusions"]
         ),
         checklist=_checklist(data.get("reporting", {}).get("items")),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .loader import Document
 from .models import NOT_REPORTED, Review, Study
+from .passages import cites
 from .problems import WARNING, Problem
 
 CONSISTENT = "consistent"
@@ -44,6 +45,12 @@ class CriterionCheck:
     criterion: int
     status: str
     value: str
+    not_checked: str | None = None  # what of the criterion was not checked
+
+    @property
+    def checked(self) -> str:
+        """What was checked and what was not: "journal-article; indexing not verified"."""
+        return "; ".join(filter(None, (self.value, self.not_checked)))
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,20 @@ def _status(reported: int | str, coded: int | None) -> str:
     if reported == NOT_REPORTED or coded is None:
         return NOT_CHECKABLE
     return CONSISTENT if reported == coded else DIFFERS
+
+
+def _group_note(review: Review, group, studies: list[Study]) -> str:
+    """What the review leaves open about a group, said as exactly that; or why the group is this site's."""
+    if group.ours:
+        return group.ours
+    named = sum(cites(group.passage, s) for s in studies)
+    missing = group.reported_count - named if isinstance(group.reported_count, int) else 0
+    if missing <= 0:
+        return ""
+    which = "which one it is" if missing == 1 else "which they are"
+    return (
+        f"The review counts {group.reported_count} and names {named} ({group.passage.place}); it does not say {which}."
+    )
 
 
 def count_checks(review: Review, studies: list[Study]) -> list[Count]:
@@ -115,7 +136,7 @@ def count_checks(review: Review, studies: list[Study]) -> list[Count]:
                 group.reported_count,
                 coded,
                 _status(group.reported_count, coded),
-                group.notes or "",
+                _group_note(review, group, studies),
             )
         )
     by_year = Counter(s.year for s in studies)
@@ -147,7 +168,7 @@ def criteria_checks(review: Review, studies: list[Study]) -> list[CriterionCheck
                 continue
             value = _criterion_value(study, criterion.field)
             if value in (None, []):
-                checks.append(CriterionCheck(study.id, criterion.number, NOT_KNOWN, ""))
+                checks.append(CriterionCheck(study.id, criterion.number, NOT_KNOWN, "", criterion.not_checked))
                 continue
             if isinstance(value, list):
                 ok = all(v in criterion.allowed for v in value)
@@ -160,7 +181,9 @@ def criteria_checks(review: Review, studies: list[Study]) -> list[CriterionCheck
             else:
                 ok = value in criterion.allowed
                 shown = str(value)
-            checks.append(CriterionCheck(study.id, criterion.number, MET if ok else NOT_MET, shown))
+            checks.append(
+                CriterionCheck(study.id, criterion.number, MET if ok else NOT_MET, shown, criterion.not_checked)
+            )
     return checks
 
 

@@ -134,16 +134,18 @@ def conclusions(ctx: Context) -> str:
     page = "conclusions.md"
     views = []
     for c in ctx.review.conclusions:
-        studies = [s for s in ctx.ordered if set(s.trends) & set(c.trends) or s.group in c.groups]
+        links = []
+        for link in c.links:
+            targets = [ctx.trend_link(page, t) for t in link.trends]
+            targets += [ctx.group_link(page, g) for g in link.groups]
+            targets += [ctx.study_link(page, ctx.by_id[s]) for s in link.studies if s in ctx.by_id]
+            links.append({"targets": Markup("; ").join(targets), "reason": link.reason})
         views.append(
             {
                 "number": c.number,
                 "title": c.title,
-                "text": c.text,
-                "trends": Markup(", ").join(ctx.trend_link(page, t) for t in c.trends),
-                "groups": Markup(", ").join(ctx.group_link(page, g) for g in c.groups),
-                "count": len(studies),
-                "studies": Markup("; ").join(ctx.study_link(page, s) for s in studies),
+                "quote": {"text": f"{c.title}: {c.text}", "place": c.place},
+                "links": links,
             }
         )
     return ctx.render("conclusions.md.j2", conclusions=views)

@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 
 from .checklist import CHECKLISTS
 from .loader import Document, visible
+from .models import of_review
 from .problems import ERROR, Problem
 
 
@@ -106,24 +107,117 @@ def review_ids_unique(review_doc: Document) -> Iterator[Problem]:
             seen.add(item["id"])
 
 
-def conclusions_refer_to_known_ids(review_doc: Document) -> Iterator[Problem]:
-    """Each conclusion names only trends and groups defined in review.yml."""
+def conclusions_refer_to_known_ids(review_doc: Document, docs: list[Document]) -> Iterator[Problem]:
+    """Each conclusion's links name only trends, groups and studies that exist."""
     review = review_doc.data
-    known = {"trends": [t["id"] for t in review["trends"]], "groups": [g["id"] for g in review["groups"]]}
+    known = {
+        "trends": [t["id"] for t in review["trends"]],
+        "groups": [g["id"] for g in review["groups"]],
+        "studies": [d.data["id"] for d in docs if isinstance(d.data.get("id"), str)],
+    }
     for index, conclusion in enumerate(review["conclusions"]):
-        for kind, choices in known.items():
-            for position, value in enumerate(conclusion.get(kind) or []):
-                if value not in choices:
-                    yield _problem(
-                        review_doc,
-                        ("conclusions", index, kind, position),
-                        f"unknown {kind[:-1]} '{value}'; {_suggest(str(value), choices)}",
-                    )
+        for number, link in enumerate(conclusion["links"]):
+            for kind, choices in known.items():
+                for position, value in enumerate(link.get(kind) or []):
+                    if value not in choices:
+                        yield _problem(
+                            review_doc,
+                            ("conclusions", index, "links", number, kind, position),
+                            f"unknown {kind[:-1] if kind != 'studies' else 'study'} '{visible(value)}'; "
+                            f"{_suggest(str(value), choices)}",
+                        )
+
+
+def _forms(doc: Document) -> list[str]:
+    """The forms in which the review cites a study (its `cited_as` and `also_cited_as`), as text."""
+    forms = [doc.data.get("cited_as"), *_list(doc, "also_cited_as")]
+    return list(dict.fromkeys(" ".join(f.rstrip(".").split()) for f in forms if isinstance(f, str) and f.strip()))
+
+
+def _citing(paragraphs: list, doc: Document) -> list[str]:
+    """Places of the paragraphs that cite the study."""
+    forms = _forms(doc)
+    return [p["place"] for p in paragraphs if any(form in " ".join(p["text"].split()) for form in forms)]
+
+
+def _of_review(docs: list[Document]) -> list[Document]:
+    """Study files of the published review: named by its Table 3 (`cited_as`), and not added by an update."""
+    return [doc for doc in docs if of_review(doc.data)]
+
+
+def trends_come_from_the_review(review_doc: Document, docs: list[Document]) -> Iterator[Problem]:
+    """A study of the review belongs to the trends whose paragraphs cite it; it lists none itself."""
+    paragraphs: dict[str, list] = {}
+    for trend in review_doc.data["trends"]:  # a repeated id is reported on its own; its paragraphs all count
+        paragraphs.setdefault(trend["id"], []).extend(trend["first_pass"] + trend["second_pass"])
+    ids = list(paragraphs)
+    for doc in _of_review(docs):
+        if "trends" in doc.data:
+            yield _problem(
+                doc,
+                ("trends",),
+                "a study of the published review takes its trends from the review's paragraphs that cite it; "
+                "remove `trends`, or record a trend no paragraph supports under `our_trends`, with its reason",
+                at_key=True,
+            )
+        supported = {trend for trend, found in paragraphs.items() if _citing(found, doc)}
+        ours = [t for t in _list(doc, "our_trends") if isinstance(t, dict) and isinstance(t.get("id"), str)]
+        for index, trend in enumerate(_list(doc, "our_trends")):
+            if not isinstance(trend, dict) or not isinstance(trend.get("id"), str):
+                continue
+            if trend["id"] not in ids:
+                yield _problem(
+                    doc,
+                    ("our_trends", index, "id"),
+                    f"unknown trend '{visible(trend['id'])}'; {_suggest(trend['id'], ids)}",
+                )
+            elif trend["id"] in supported:
+                places = _citing(paragraphs[trend["id"]], doc)
+                yield _problem(
+                    doc,
+                    ("our_trends", index, "id"),
+                    f"the review itself puts this study in trend '{trend['id']}' ({'; '.join(places)}); "
+                    "remove it from `our_trends`",
+                )
+        if not supported and not ours and _forms(doc):
+            yield _problem(
+                doc,
+                ("cited_as",),
+                "no paragraph of the review's trends cites this study as "
+                + " or ".join(f"'{visible(f)}'" for f in _forms(doc))
+                + "; add the form the review uses under `also_cited_as`, or record a trend under `our_trends` "
+                "with its reason",
+            )
+
+
+def groups_come_from_the_review(review_doc: Document, docs: list[Document]) -> Iterator[Problem]:
+    """A study of the review is in the group whose paragraph names it."""
+    groups = {g["id"]: g for g in review_doc.data["groups"]}
+    for doc in _of_review(docs):
+        group = doc.data.get("group")
+        if isinstance(group, str) and group in groups and _forms(doc):
+            if not _citing([groups[group]["passage"]], doc):
+                naming = [g for g in groups.values() if _citing([g["passage"]], doc)]
+                where = (
+                    f"; {naming[0]['passage']['place']} names it, in group '{naming[0]['id']}'"
+                    if naming
+                    else "; no group's paragraph names it"
+                )
+                yield _problem(
+                    doc,
+                    ("group",),
+                    f"the paragraph of group '{group}' ({groups[group]['passage']['place']}) does not name this "
+                    f"study{where}",
+                )
 
 
 def trends_have_studies(review_doc: Document, docs: list[Document]) -> Iterator[Problem]:
     """Every trend has at least one study, so that none vanishes from the site."""
     used = {t for doc in docs for t in _list(doc, "trends") if isinstance(t, str)}
+    used |= {t.get("id") for doc in docs for t in _list(doc, "our_trends") if isinstance(t, dict)}
+    for trend in review_doc.data["trends"]:
+        if any(_citing(trend["first_pass"] + trend["second_pass"], doc) for doc in _of_review(docs)):
+            used.add(trend["id"])
     for index, trend in enumerate(review_doc.data["trends"]):
         if trend["id"] not in used:
             yield _problem(
@@ -182,7 +276,9 @@ def all_problems(review_doc: Document, docs: list[Document]) -> list[Problem]:
     """Every cross-file problem of a valid review and valid study files."""
     found: list[Problem] = []
     found += review_ids_unique(review_doc)
-    found += conclusions_refer_to_known_ids(review_doc)
+    found += conclusions_refer_to_known_ids(review_doc, docs)
+    found += trends_come_from_the_review(review_doc, docs)
+    found += groups_come_from_the_review(review_doc, docs)
     found += checklists_complete(review_doc)
     found += id_matches_file_name(docs)
     found += ids_unique(docs)

@@ -64,6 +64,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "countries": ("[Peru]", ""),
     "database": ("scopus", "id of a database in review.yml"),
     "notes": ("Anything a reader should know.", ""),
+    "our_trends": (
+        "\n#   - id: citizen-perception\n#     reason: Why this site puts the study in this trend.",
+        "only for a study of the review (with cited_as) that no paragraph of a trend cites",
+    ),
     "sources": ("\n#   - https://example.org/record", "where each fact above was verified"),
 }
 HINTS = {

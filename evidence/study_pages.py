@@ -86,9 +86,39 @@ def _criteria(ctx: Context, study: Study) -> Markup:
     parts = []
     for check in ctx.criteria.get(study.id, []):
         css = {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")
-        value = f" ({escape(check.value)})" if check.value else ""
+        value = f" ({escape(check.checked)})" if check.checked else ""
         parts.append(f'<span class="criterion {css}">{check.criterion}: {escape(check.status)}{value}</span>')
     return Markup(", ".join(parts))
+
+
+def _trend_links(ctx: Context, page: str, study: Study) -> Markup:
+    """Each trend with what the membership rests on: the paragraphs that cite the study, this site's reason,
+    or (for a study not of the review) its own file."""
+    parts = []
+    for m in ctx.memberships:
+        if m.study != study.id:
+            continue
+        places = "; ".join(p.place for p in (*m.first, *m.second))
+        if places:
+            basis = Markup(f"cited in {escape(places)}")
+        elif m.ours:
+            basis = Markup('<span class="origin origin-ours">This site\'s reading</span> ') + m.ours
+        else:
+            basis = Markup("named in the study's file")
+        parts.append(ctx.trend_link(page, m.trend) + Markup(" (") + basis + Markup(")"))
+    return Markup("; ").join(parts)
+
+
+def _group_link(ctx: Context, page: str, study: Study) -> Markup:
+    group = ctx.review.group(study.group)
+    if not study.of_review:
+        return ctx.group_link(page, study.group) + Markup(" (named in the study's file)")
+    return ctx.group_link(page, study.group) + Markup(f" (named in {escape(group.passage.place)})")
+
+
+def _group_link(ctx: Context, page: str, study: Study) -> Markup:
+    group = ctx.review.group(study.group)
+    return ctx.group_link(page, study.group) + Markup(f" (named in {escape(group.passage.place)})")
 
 
 def page(ctx: Context, study: Study) -> str:
@@ -100,8 +130,8 @@ def page(ctx: Context, study: Study) -> str:
         reference_html=Markup(html),
         cited_as=study.cited_as or NOT_REPORTED,
         also_cited_as=join(study.also_cited_as, "; ") if study.also_cited_as else None,
-        trend_links=Markup(", ").join(ctx.trend_link(name, t) for t in study.trends),
-        group_link=ctx.group_link(name, study.group),
+        trend_links=_trend_links(ctx, name, study),
+        group_link=_group_link(ctx, name, study),
         criteria=_criteria(ctx, study),
         rows=rows(study),
         notes=study.notes,

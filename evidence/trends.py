@@ -61,8 +61,16 @@ def index_page(ctx: Context) -> str:
                 "name": group.name,
                 "reported": group.reported_count,
                 "coded": len(studies),
-                "quote": group.quote,
-                "notes": group.notes,
+                "passage": group.passage,
+                "ours": group.ours,
+                "silent": next(
+                    (
+                        c.note
+                        for c in ctx.reconciliation.counts
+                        if c.topic == "group" and c.key == group.id and not group.ours
+                    ),
+                    "",
+                ),
                 "citations": _citations(ctx, INDEX, studies),
             }
         )
@@ -78,20 +86,64 @@ def index_page(ctx: Context) -> str:
     )
 
 
+NAME_REASON = (
+    "The name of this trend is this site's label, taken from the words of its paragraphs: the review gives its "
+    "trends no names."
+)
+PASS_LABELS = {"first": "First pass (paragraphs 9 to 16)", "second": "Second pass (paragraphs 19 to 25)"}
+NOT_IN_PASS = {
+    "first": "The first pass has no paragraph on this trend.",
+    "second": "The second pass has no paragraph on this trend.",
+}
+
+
+OWN = "Not a study of the published review: its own file puts it in this trend."
+
+
+def _cited(paragraphs) -> str:
+    return "; ".join(p.place.replace("Discussion, ", "") for p in paragraphs) or "not cited"
+
+
 def trend_page(ctx: Context, trend) -> str:
     page = f"trends/{trend.id}.md"
-    studies = ctx.studies_of_trend(trend.id)
+    members = {m.study: m for m in ctx.memberships if m.trend == trend.id}
+    studies = [s for s in ctx.ordered if s.id in members]
     items = [
-        {"link": ctx.study_link(page, s), "title": s.title, "group": ctx.review.group(s.group).name} for s in studies
+        {
+            "link": ctx.study_link(page, s),
+            "title": s.title,
+            "first": _cited(members[s.id].first),
+            "second": _cited(members[s.id].second),
+            "ours": members[s.id].ours,
+            "own": members[s.id].own,
+        }
+        for s in studies
     ]
-    conclusions = [f"{c.number}. {c.title}" for c in ctx.review.conclusions if trend.id in c.trends]
+    conclusions = [
+        {
+            "label": f"{c.number}. {c.title}",
+            "href": relative_url(page, "conclusions.md") + f"#conclusion-{c.number}",
+            "reason": link.reason,
+        }
+        for c in ctx.review.conclusions
+        for link in c.links
+        if trend.id in link.trends
+    ]
+    passes = [
+        {"id": name, "label": PASS_LABELS[name], "paragraphs": paragraphs, "empty": NOT_IN_PASS[name]}
+        for name, paragraphs in trend.passes.items()
+    ]
     return ctx.render(
         "trend.md.j2",
         trend=trend,
+        name_reason=NAME_REASON,
+        passes=passes,
+        passes_differ=trend.passes_differ,
         count=len(studies),
         items=items,
         conclusions=conclusions,
         index_url=relative_url(page, INDEX),
+        own_label=OWN,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, make_repo, run_cli
 from evidence.dataset import load
 from evidence.loader import read_bytes
 from evidence.schema import schema_problems
@@ -26,9 +26,9 @@ REAL_WARNINGS = [
     "review.yml:79:26: warning: the review reports 6 included studies from Google Scholar, but no study file records its database, so this cannot be checked",
     "review.yml:83:26: warning: the review reports 4 included studies from Scopus, but no study file records its database, so this cannot be checked",
     "review.yml:87:26: warning: the review reports 2 included studies from Redalyc, but no study file records its database, so this cannot be checked",
-    "review.yml:243:21: warning: the review reports 6 studies in group 'successful-adoption' but 5 study files are coded to it",
+    "review.yml:413:21: warning: the review reports 6 studies in group 'successful-adoption' but 5 study files are coded to it",
     'studies/marquez-2022.yml:21:12: warning: criterion 4 of the review ("Articles with different approaches and strategies for the implementation of Digital Government in Peru") is not met: `countries` is Peru, Ecuador',
-    'studies/paiva-2019.yml:16:7: warning: criterion 1 of the review ("Academic articles in indexed journals") is not met: `type` is conference-paper',
+    'studies/paiva-2019.yml:15:7: warning: criterion 1 of the review ("Academic articles in indexed journals") is not met: `type` is conference-paper',
     'studies/rodriguez-2021.yml:21:12: warning: criterion 4 of the review ("Articles with different approaches and strategies for the implementation of Digital Government in Peru") is not met: `countries` is Latin America',
     'studies/valenzuela-2023.yml:11:12: warning: criterion 4 of the review ("Articles with different approaches and strategies for the implementation of Digital Government in Peru") is not met: `countries` is Latin America',
 ]
@@ -222,7 +222,7 @@ def test_github_format_prints_annotations(repo):
         in _lines(result)
     )
     warnings = run_cli(ROOT, "check", "--format", "github")
-    assert "::warning file=studies/paiva-2019.yml,line=16,col=7::" in warnings.stdout
+    assert "::warning file=studies/paiva-2019.yml,line=15,col=7::" in warnings.stdout
 
 
 def test_template_is_skipped_and_valid(repo):
@@ -315,4 +315,68 @@ def test_the_template_copied_as_it_is_is_a_valid_study(repo):
     assert [line for line in _lines(result) if line.startswith("studies/surname-2024.yml")] == [
         'studies/surname-2024.yml:19:7: warning: criterion 2 of the review ("Academic articles due for publication '
         'between 2019 and 2023") is not met: `year` is 2024'
+    ]
+
+
+# --- Trends and groups come from the review's paragraphs ----------------------------------------------------
+
+
+def _real(study_id: str) -> str:
+    return (ROOT / "studies" / f"{study_id}.yml").read_text(encoding="utf-8")
+
+
+def test_a_study_of_the_review_listing_trends_is_an_error(repo):
+    text = _real("cuno-2021").replace(
+        "group: various-aspects", "trends: [knowledge-management]\ngroup: various-aspects"
+    )
+    root = repo({"studies/cuno-2021.yml": text})
+    line = text.splitlines().index("trends: [knowledge-management]") + 1
+    assert [x for x in _lines(run_cli(root, "check")) if x.startswith("studies/cuno-2021.yml")] == [
+        f"studies/cuno-2021.yml:{line}:1: error: a study of the published review takes its trends from the review's "
+        "paragraphs that cite it; remove `trends`, or record a trend no paragraph supports under `our_trends`, "
+        "with its reason"
+    ]
+
+
+def test_our_reading_of_a_trend_needs_a_trend_no_paragraph_supports(repo, tmp_path):
+    ours = "our_trends:\n  - id: knowledge-management\n    reason: A reason.\n  - id: local-regional\n    reason: Another.\n"
+    text = _real("cuno-2021") + ours
+    root = repo({"studies/cuno-2021.yml": text})
+    line = text.splitlines().index("  - id: knowledge-management") + 1
+    assert [x for x in _lines(run_cli(root, "check")) if x.startswith("studies/cuno-2021.yml")] == [
+        f"studies/cuno-2021.yml:{line}:9: error: the review itself puts this study in trend 'knowledge-management' "
+        "(Discussion, paragraph 13; Discussion, paragraph 22); remove it from `our_trends`"
+    ]
+    other = make_repo(
+        tmp_path / "other",
+        {
+            "studies/cuno-2021.yml": _real("cuno-2021")
+            + ours.split("  - id: knowledge")[0]
+            + "  - id: local-regional\n    reason: Another.\n"
+        },
+    )
+    dataset = load(other)
+    cuno = next(s for s in dataset.studies if s.id == "cuno-2021")
+    assert cuno.trends == ("knowledge-management", "local-regional")
+
+
+def test_a_study_no_paragraph_cites_is_an_error(repo):
+    text = _real("cuno-2021").replace("cited_as: Cuno et al. (2021)", "cited_as: Cuno and others (2021)")
+    root = repo({"studies/cuno-2021.yml": text})
+    errors = [x for x in _lines(run_cli(root, "check")) if x.startswith("studies/cuno-2021.yml")]
+    assert errors[0] == (
+        "studies/cuno-2021.yml:3:11: error: no paragraph of the review's trends cites this study as "
+        "'Cuno and others (2021)'; add the form the review uses under `also_cited_as`, or record a trend under "
+        "`our_trends` with its reason"
+    )
+    assert "the paragraph of group 'various-aspects' (Discussion, paragraph 6) does not name this study" in errors[1]
+
+
+def test_a_study_in_a_group_its_paragraph_does_not_name_is_an_error(repo):
+    text = _real("vicente-2022").replace("group: successful-adoption", "group: challenges")
+    root = repo({"studies/vicente-2022.yml": text})
+    line = text.splitlines().index("group: challenges") + 1
+    assert [x for x in _lines(run_cli(root, "check")) if x.startswith("studies/vicente-2022.yml")] == [
+        f"studies/vicente-2022.yml:{line}:8: error: the paragraph of group 'challenges' (Discussion, paragraph 5) "
+        "does not name this study; Discussion, paragraph 7 names it, in group 'successful-adoption'"
     ]

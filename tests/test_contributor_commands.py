@@ -252,7 +252,9 @@ def test_import_gives_the_verified_facts_of_the_real_files(repo, fixture):
         imported, real = data(file), REAL[study_id]
         assert imported["title"] == real.get("original_title", real["title"])
         for key in COMPARED:
-            if key in imported:
+            # A reference manager's language is its user's entry; the real files record a language only where
+            # a public record states it (none does for the three studies published in English).
+            if key in imported and not (key == "language" and key not in real):
                 assert imported[key] == real.get(key), (study_id, key)
         for key in ["title", "authors", "year"] + required:
             assert key in imported, (study_id, key)

@@ -166,8 +166,6 @@ def hostile_study() -> dict:
     short = lambda: next(leads) + SHORT  # noqa: E731
     return {
         "id": "hostile-2022",
-        "cited_as": short(),
-        "also_cited_as": [short(), short()],
         "title": long(),
         "original_title": long(),
         "language": "es",
@@ -302,11 +300,10 @@ def test_study_page_shows_the_payloads_as_text(site):
         "journal",
         "series",
         "publisher",
-        "cited_as",
         "license",
     ):
         assert one_line(study[field]) in text, field
-    for value in study["also_cited_as"] + study["indexed_in"] + study["countries"]:
+    for value in study["indexed_in"] + study["countries"]:
         assert one_line(value) in text
     for author in study["authors"]:
         assert one_line(author["family"]) in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 
@@ -106,3 +107,98 @@ def test_a_changed_word_in_a_real_quote_is_refused(review_passages):
     assert find(quote.text, review_passages)
     assert find(quote.text.replace("titles and abstracts", "titles and full texts"), review_passages) == []
     assert find(quote.text.replace("initial", "first"), review_passages) == []
+
+
+# --- Every passage review.yml and the study files give as the review's words -------------------------------
+
+REVIEW_PARAGRAPHS = [
+    (f"trend {t.id}, {name} pass", paragraph)
+    for t in REVIEW.trends
+    for name, paragraphs in t.passes.items()
+    for paragraph in paragraphs
+] + [(f"group {g.id}", g.passage) for g in REVIEW.groups]
+
+
+@pytest.mark.parametrize("what, paragraph", REVIEW_PARAGRAPHS, ids=[w for w, _ in REVIEW_PARAGRAPHS])
+def test_trend_and_group_paragraphs_are_whole_paragraphs_at_their_place(review_passages, what, paragraph):
+    """Each paragraph is quoted whole, word for word, at the place given: nothing stitched, nothing cut."""
+    at_place = [p for p in review_passages if p.place == paragraph.place]
+    assert at_place, f"{what}: no passage at {paragraph.place}"
+    assert " ".join(paragraph.text.split()) == at_place[0].text, what
+
+
+@pytest.mark.parametrize("conclusion", REVIEW.conclusions, ids=lambda c: f"conclusion {c.number}")
+def test_conclusions_are_whole_paragraphs_at_their_place(review_passages, conclusion):
+    at_place = [p for p in review_passages if p.place == conclusion.place]
+    assert at_place and f"{conclusion.title}: {' '.join(conclusion.text.split())}" == at_place[0].text
+
+
+def _review_words():
+    """(what, quote, where it must stand: a place, or None for anywhere) for every other verbatim field."""
+    data = REVIEW.raw
+    yield "objective", data["objective"], "Abstract, paragraph 1"
+    for q in data["questions"]:
+        yield f"question {q['id']}", q["text"], None
+    for c in data["criteria"]:
+        yield f"criterion {c['number']} inclusion", c["inclusion"], "Table 2"
+        yield f"criterion {c['number']} exclusion", c["exclusion"], "Table 2"
+    for d in data["method"]["databases"]:
+        yield f"database {d['id']}", f"{d['name']} {d['search_terms']}", "Table 1"
+    yield "databases_quote", data["method"]["databases_quote"], None
+    yield "method description", data["method"]["description"], None
+    yield "method steps", data["method"]["steps"], None
+    for study in load(ROOT).studies:
+        if study.of_review:
+            yield f"{study.id} Table 3 row", f"{study.title} {study.cited_as} {study.finding}", "Table 3"
+            for form in study.also_cited_as:
+                yield f"{study.id} also cited as", form, None
+
+
+REVIEW_WORDS = list(_review_words())
+
+
+@pytest.mark.parametrize("what, quote, place", REVIEW_WORDS, ids=[w for w, _, _ in REVIEW_WORDS])
+def test_every_verbatim_field_stands_in_the_review(review_passages, what, quote, place):
+    found = [p.place for p in find(quote, review_passages)]
+    assert found, f"{what} is not in the review's text"
+    assert place is None or place in found, f"{what} stands at {found}, not {place}"
+
+
+def _our_readings():
+    """Every statement of this site's own (reasons, readings, notes on the passes), with where it is written."""
+    for t in REVIEW.trends:
+        for paragraph in (*t.first_pass, *t.second_pass):
+            if paragraph.ours:
+                yield f"trend {t.id} {paragraph.place}", paragraph.ours
+        if t.passes_differ:
+            yield f"trend {t.id} passes_differ", t.passes_differ
+    for g in REVIEW.groups:
+        if g.ours:
+            yield f"group {g.id}", g.ours
+    for c in REVIEW.conclusions:
+        for number, link in enumerate(c.links, 1):
+            yield f"conclusion {c.number} link {number}", link.reason
+    for study in load(ROOT).studies:
+        for trend in study.our_trends:
+            yield f"{study.id} our_trends {trend.id}", trend.reason
+
+
+OUR_READINGS = list(_our_readings())
+CURLY = re.compile("\u201c([^\u201d]+)\u201d")
+
+
+@pytest.mark.parametrize("what, text", OUR_READINGS, ids=[w for w, _ in OUR_READINGS])
+def test_words_our_readings_quote_are_the_reviews(review_passages, what, text):
+    """A reading of ours may quote the review (in curly quotation marks): every such quote is verbatim."""
+    for quote in CURLY.findall(text):
+        assert find(quote.rstrip(".,;:"), review_passages), f"{what}: \u201c{quote}\u201d is not in the review"
+
+
+def test_the_checker_of_quotes_refuses_a_stitched_trend_paragraph(review_passages):
+    """Two sentences of different paragraphs joined as one quote are found nowhere."""
+    stitched = (
+        "Citizen perception of municipal digital government has been identified as a key factor in strengthening "
+        "trust in government institutions. Citizen participation is fundamental in the processes of digital "
+        "transformation of the State"
+    )
+    assert find(stitched, review_passages) == []

@@ -137,7 +137,7 @@ def test_checklist_page_shows_every_item_with_its_status_and_quotes(built):
             for quote in item.quotes:
                 # The blockquote holds only the review's words; the place is in the caption, outside it.
                 assert f"<blockquote><p>{quote.text}</p></blockquote>" in html_lib.unescape(found[1])
-                assert f"In the review: {quote.place}" in body
+                assert f"The review {quote.place}" in body
             if item.missing:
                 assert f"Missing: {item.missing}" in body
             if item.why_not_applicable:
