@@ -64,7 +64,9 @@ BAD_INPUTS = [
         "missing field",
         "studies/new-2023.yml",
         VALID.replace("year: 2023\n", ""),
-        ["studies/new-2023.yml:2:1: error: missing required field `year`: Year of publication: as the review gives it, or, for a study added in an update, as published."],
+        [
+            "studies/new-2023.yml:2:1: error: missing required field `year`: Year of publication: as the review gives it, or, for a study added in an update, as published."
+        ],
     ),
     (
         "wrong type",
