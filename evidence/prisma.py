@@ -27,8 +27,9 @@ NOT_APPLICABLE = "not applicable"
 # Where a count comes from, as the PRISMA page says it.
 REPORTED = "reported by the review"
 COUNTED = "counted from the study files"
-RECORDED = "recorded in the updates (review.yml)"
+RECORDED = "the updates in review.yml (not reported where one of them does not give it)"
 TOTAL = "reported by the review, plus the studies counted from the study files of the updates"
+NO_REPORTS = "not reported: the study files record studies, not reports"
 NO_SOURCE = "not applicable: no such source was searched"
 
 # Layout, in viewBox units (about pixels at full size).
@@ -361,9 +362,9 @@ def flow(review: Review, studies: list[Study] | None = None) -> Flow:
         previous_reports=REPORTED,
         register_results=NO_SOURCE,
         new_studies=COUNTED,
-        new_reports=COUNTED,
+        new_reports=NO_REPORTS,
         total_studies=TOTAL,
-        total_reports=TOTAL,
+        total_reports=NO_REPORTS,
     )
     return Flow(counts, sources, True, False)
 

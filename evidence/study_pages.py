@@ -1,4 +1,7 @@
-"""One page per study: reference, finding, links, every field with its source, cite this."""
+"""One page per study: reference, origin, finding, links, every field with its source, cite this.
+
+A study added in an update says so at the top, and nothing on its page calls its finding, its trends or
+its fields the review's."""
 
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ FIELDS = [
 NOT_REPORTED_HTML = Markup('<span class="not-reported">not reported</span>')
 FROM_REVIEW = "The review"
 FROM_RECORD = "Public record (see Sources)"
+FROM_UPDATE = "The update that added it (see Sources)"
 
 
 def _value(study: Study, field: str):
@@ -62,6 +66,8 @@ def _value(study: Study, field: str):
 
 
 def _source(study: Study, field: str) -> str:
+    if study.added:
+        return FROM_UPDATE if field in ("year", "authors", "countries") else FROM_RECORD
     if field in ("year",):
         return FROM_REVIEW
     if field == "authors":
@@ -87,21 +93,27 @@ def _criteria(ctx: Context, study: Study) -> Markup:
     for check in ctx.criteria.get(study.id, []):
         css = {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")
         value = f" ({escape(check.value)})" if check.value else ""
-        parts.append(f'<span class="criterion {css}">{check.criterion}: {escape(check.status)}{value}</span>')
+        changed = f" [as {escape(check.changed_by)} changed it]" if check.changed_by else ""
+        parts.append(f'<span class="criterion {css}">{check.criterion}: {escape(check.status)}{value}{changed}</span>')
     return Markup(", ".join(parts))
 
 
 def page(ctx: Context, study: Study) -> str:
     name = f"{FOLDER}/{study.id}.md"
     html, text = ctx.refs[study.id]
+    update = ctx.review.update(study.update) if study.added else None
     return ctx.render(
         "study.md.j2",
         study=study,
+        origin=study.origin.label,
+        update=update,
+        update_link=ctx.update_link(name, update.id) if update else None,
+        review_count=ctx.review.included_reported,
         reference_html=Markup(html),
         cited_as=study.cited_as or NOT_REPORTED,
         also_cited_as=join(study.also_cited_as, "; ") if study.also_cited_as else None,
         trend_links=Markup(", ").join(ctx.trend_link(name, t) for t in study.trends),
-        group_link=ctx.group_link(name, study.group),
+        group_link=ctx.group_link(name, study.group) if study.group else None,
         criteria=_criteria(ctx, study),
         rows=rows(study),
         notes=study.notes,

@@ -213,6 +213,8 @@ def test_poisoned_files_committed_under_the_cache_change_nothing_and_run_nothing
     _git(poisoned, "add", "-A")
     _git(poisoned, "add", "-f", ".cache")
     _git(poisoned, "commit", "-qm", "poison")
+    # One date for both (the pages say what date the data are as of: the last commit's, and only one has commits).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1751241600")
     for repo in (clean, poisoned):
         monkeypatch.delenv(cache_module.ENV, raising=False)  # each uses its default folder, outside the repository
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))

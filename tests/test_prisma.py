@@ -301,7 +301,7 @@ def test_the_updates_searches_and_screening_fill_the_new_studies_column():
     }
     review, studies = updated([first, second], added=2)
     found = flow(review, studies)
-    assert found.counts["database_results"] == 60 and found.sources["database_results"].startswith("recorded")
+    assert found.counts["database_results"] == 60 and found.sources["database_results"].startswith("the updates")
     assert found.counts["records_screened"] == 58
     assert found.counts["dbr_excluded"] == [{"reason": "Outside Peru", "n": 4}]
     assert found.counts["duplicates"] == "not reported"

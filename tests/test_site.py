@@ -89,16 +89,19 @@ def test_one_page_per_study_and_per_trend(built):
     assert len(list((built / "site" / "trends").glob("*/index.html"))) == 7
 
 
-def test_home_counters_come_from_data(built):
+def test_home_counters_come_from_data_and_say_where_from(built):
     text = text_of(html(built, ""))
-    for number, label in [
-        ("16", "included studies"),
-        ("291", "records identified"),
-        ("4", "databases searched"),
-        ("2019–2023", "publication years"),
-        ("7", "trends"),
+    for number, label, source in [
+        ("16", "studies in the published review", "reported by the review"),
+        ("291", "records identified", "reported by the review"),
+        ("4", "databases searched", "reported by the review"),
+        ("2019–2023", "publication years", "counted from the study files"),
+        ("7", "trends", "reported by the review"),
     ]:
-        assert f"{number} {label}" in text
+        assert f"{number} {label} {source}" in text
+    # The published review alone: nothing added, no count of added studies.
+    assert "16 studies in the published review; none added since." in text
+    assert "added since, as of" not in text
 
 
 def test_method_reproduces_tables_1_and_2(built):
@@ -196,8 +199,9 @@ def test_trend_page_lists_in_text_citations(built):
 
 def test_findings_table_has_a_row_per_study_with_filters(built):
     page = html(built, "findings")
-    assert len(re.findall(r"<tr data-year=", page)) == 16
-    for name in ("year", "trends", "group", "language"):
+    assert len(re.findall(r'<tr data-origin="review" data-year=', page)) == 16
+    assert 'class="added"' not in page
+    for name in ("origin", "year", "trends", "group", "language"):
         assert f'<select name="{name}">' in page
     assert (built / "site" / "assets" / "javascripts" / "tables.js").exists()
 
@@ -302,7 +306,7 @@ def test_totals_diff_after_adding_one_study(tmp_path):
 
 | Count | Before | After | Change |
 |---|---:|---:|---:|
-| Included studies | 16 | 17 | +1 |
+| Studies of the published review | 16 | 17 | +1 |
 | Year 2023 | 4 | 5 | +1 |
 | Trend: Citizen perception of municipal digital government | 4 | 5 | +1 |
 | Group: Studies that highlight significant challenges | 3 | 4 | +1 |
