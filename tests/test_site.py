@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html as html_lib
+import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -42,6 +45,7 @@ def _environment():
     with pytest.MonkeyPatch.context() as env:
         env.setenv("REPO_URL", REPO_URL)
         env.delenv("SITE_URL", raising=False)
+        env.setenv("SOURCE_DATE_EPOCH", "1735689600")  # the copy has no commits: its "last commit" is 2025-01-01
         yield
 
 
@@ -75,6 +79,7 @@ PAGES = [
     "fields",
     "about",
     "checklist",
+    "whats-new",
 ]
 
 
@@ -337,3 +342,43 @@ def test_checks_page_shows_a_repeated_note_once(built):
     text = text_of(html(built, "checks"))
     assert text.count("No study file records the database it was found in") == 1
     assert text.count("As above.") >= 3
+
+
+# --- The published review alone (no `updates:` in review.yml, no study that names one) ------------------------
+
+
+def test_without_updates_the_site_shows_the_published_review_alone(built):
+    whats_new = text_of(html(built, "whats-new"))
+    assert "16 studies in the published review; none added since." in whats_new
+    assert "No update yet: the site shows the published review alone." in whats_new
+    prisma = html(built, "prisma")
+    assert "previous version" not in prisma and "as updated" not in prisma and "prisma-review.csv" not in prisma
+    assert "Registers (n = not applicable)" in prisma
+    assert not (built / "site" / "data" / "prisma-review.csv").exists()
+    rows = list(csv.DictReader(io.StringIO((built / "site" / "data" / "prisma.csv").read_text(encoding="utf-8"))))
+    assert {r["data"]: r["n"] for r in rows}["new_studies"] == "16"
+    assert all(r["n"] == "NA" for r in rows if r["data"] in ("previous_studies", "total_studies"))
+    for page in ("", "findings", "references", "checks", "charts", "studies/vicente-2022"):
+        text = text_of(html(built, page))
+        assert "Added in update" not in text and "added since," not in text, page
+    records = json.loads((built / "site" / "data" / "studies.json").read_text(encoding="utf-8"))
+    assert {(r["origin"], r["update"], r["update_date"]) for r in records} == {("published review", None, None)}
+    review = json.loads((built / "site" / "data" / "review.json").read_text(encoding="utf-8"))
+    assert "updates" not in review and "counts_added" not in review and review["counts"]["studies"] == 16
+
+
+def test_without_updates_the_feed_is_valid_and_empty(built):
+    import feedparser
+
+    raw = (built / "site" / "feed.xml").read_bytes()
+    feed = feedparser.parse(raw)
+    assert not feed.bozo and feed.version == "atom10" and feed.entries == []
+    assert feed.feed.updated == "2025-01-01T00:00:00Z"
+    assert feed.feed.link == "http://127.0.0.1:8000/whats-new/"
+
+
+def test_every_page_says_the_date_of_its_data(built):
+    for page in (built / "site").rglob("*.html"):
+        assert "Data as of 2025-01-01 (last commit): the published review, with no update since." in page.read_text(
+            encoding="utf-8"
+        ), page
