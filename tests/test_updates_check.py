@@ -3,6 +3,9 @@ criteria in force for it, and is never counted as one of the published review's 
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 import pytest
 
 from conftest import ROOT, run_cli
@@ -198,3 +201,10 @@ def test_mistakes_in_an_update_are_reported_at_their_line(repo, name, review, st
     result = run_cli(contract(repo, review, study), "check")
     assert result.returncode == 1
     assert [line for line in result.stdout.splitlines() if ": error: " in line] == [expected]
+
+
+def test_contributing_gives_the_contract_example_word_for_word():
+    guide = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    blocks = [textwrap.dedent(b) for b in re.findall(r"```yaml\n(.*?)```", guide, flags=re.S)]
+    assert "# review.yml\n" + UPDATE.lstrip("\n") in blocks
+    assert "# studies/quispe-2024.yml\n" + STUDY in blocks
