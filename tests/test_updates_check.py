@@ -208,3 +208,46 @@ def test_contributing_gives_the_contract_example_word_for_word():
     blocks = [textwrap.dedent(b) for b in re.findall(r"```yaml\n(.*?)```", guide, flags=re.S)]
     assert "# review.yml\n" + UPDATE.lstrip("\n") in blocks
     assert "# studies/quispe-2024.yml\n" + STUDY in blocks
+
+
+def test_whats_new_and_the_feed_list_updates_newest_first_with_searches_criteria_and_changes(repo, tmp_path):
+    import feedparser
+
+    from evidence import feed, whats_new
+    from evidence.as_of import as_of
+    from evidence.cache import Cache
+    from evidence.context import Context
+
+    updates = (
+        UPDATE
+        + WIDER
+        + "    searches:\n      - database: SciELO\n        date: 2025-06-01\n        terms: gobierno digital\n"
+        + "        records: 40\n    changes:\n      - study: vicente-2022\n        what: Its language added.\n"
+        + "  - id: update-2026-1\n    date: 2026-01-15\n    description: Nothing new found.\n"
+    )
+    root = contract(repo, REVIEW + updates)
+    data = load(root)
+    assert data.ok, data.problems
+    ctx = Context(
+        data.review, data.studies, data.reconciliation, None, None, Cache(tmp_path), as_of=as_of(root, data.review)
+    )
+    page = whats_new.page(ctx)
+    assert page.index('id="update-2026-1"') < page.index('id="update-2025-1"')
+    for shown in (
+        "16 studies in the published review, 1 added since (as of 2026-01-15).",
+        '<th scope="row">SciELO</th><td>2025-06-01</td><td>gobierno digital</td><td class="number">40</td>',
+        "Criteria as update-2025-1 words them",
+        "Academic articles due for publication between 2019 and 2024",
+        "Studies changed (1)",
+        "Its language added.",
+    ):
+        assert shown in page, shown
+    parsed = feedparser.parse(feed.atom(ctx))
+    assert not parsed.bozo and parsed.feed.updated == "2026-01-15T00:00:00Z"
+    assert [e.title for e in parsed.entries] == [
+        "update-2026-1: 0 studies added",
+        "update-2025-1: 1 study added, 1 changed",
+        "Added in update-2025-1: Interoperable municipal services in Cusco after the pandemic",
+        "Changed in update-2025-1: Digitalization and satisfaction among Peruvian users towards their civil "
+        "registration office",
+    ]
