@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv dev site test lint check generate serve screenshots bench clean
+.PHONY: help venv dev site release test lint check generate serve screenshots bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -15,10 +15,13 @@ $(VENV)/.runtime: requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+# --no-deps: requirements-dev.txt pins every package, direct and indirect, so nothing is left to resolve; and
+# cffconvert 2.0.0 declares jsonschema<4 but runs with the jsonschema 4 the build pins (tests/test_release.py
+# validates CITATION.cff with it), which a resolver would refuse.
 # npm: the Nu HTML Checker (vnu.jar) for the browser tests, pinned in package-lock.json. --ignore-scripts: its
 # install script would download a Java runtime from GitHub; the tests use the system's java.
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt $(wildcard package-lock.json)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-dev.txt
 	@if [ -f package-lock.json ] && command -v npm >/dev/null 2>&1; then \
 	  echo "npm ci --ignore-scripts --no-audit --no-fund"; npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; \
 	elif [ -f package-lock.json ]; then echo "npm not found: the HTML validation test will be skipped (a failure under CI)"; fi
@@ -30,6 +33,9 @@ dev: $(VENV)/.dev ## Also install the pinned test and lint tools (and vnu.jar wi
 
 site: $(VENV)/.runtime ## Check the data and build the website into site/
 	$(PY) build_site.py build
+
+release: site ## Pack site/data/ and CITATION.cff into a versioned, dated archive under dist/
+	$(PY) build_site.py release
 
 check: $(VENV)/.runtime ## Check review.yml and studies/*.yml and print every problem
 	$(PY) build_site.py check
@@ -55,5 +61,5 @@ test: $(VENV)/.dev ## Run the test suite
 lint: $(VENV)/.dev ## Run the pre-commit hooks on every file: the checker, ruff, zizmor
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pre-commit run --all-files
 
-clean: ## Remove the built site, the generated files and the cache (keeps .venv)
+clean: ## Remove the built site, the generated files and the cache (keeps .venv and dist/)
 	@if [ -x $(PY) ]; then $(PY) build_site.py clean; else rm -rf site; fi

@@ -1,4 +1,8 @@
-"""The review's Figures 2-4 (and studies per trend) as data, then as deterministic SVG bar charts."""
+"""The review's Figures 2-4 (and studies per trend) as data, then as deterministic SVG bar charts.
+
+Each chart counts the published review's studies; when updates have added studies, it counts those
+apart, in a second series drawn after the review's in another colour and pattern, never merged.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ import re
 import textwrap
 import xml.etree.ElementTree as ET
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import fingerprint
@@ -17,6 +21,9 @@ UNKNOWN_LABELS = ("Not recorded", "Not reported")
 
 BAR = "#1f5f8b"  # 7.1:1 against white
 UNKNOWN = "#595959"  # 7.0:1 against white; also hatched, so colour is not the only cue
+ADDED = "#a8430f"  # 5.9:1 against white; cross-hatched, so colour is not the only cue
+REPORTED = "reported by the review"
+COUNTED = "counted from the study files"
 INK = "#1a1a1a"
 GRID = "#d0d0d0"
 
@@ -40,7 +47,10 @@ METADATA = {"Date": None, "Creator": None}
 
 @dataclass(frozen=True)
 class Chart:
-    """One bar chart: what it shows (rows of label and count) and what is not known."""
+    """One bar chart: what it shows (rows of label and count) and what is not known.
+
+    `rows` count the published review's studies; `added`, when updates added studies, counts those for the
+    same rows (a row may have none of the review's). `source` says where the numbers come from."""
 
     id: str
     title: str
@@ -48,10 +58,48 @@ class Chart:
     rows: tuple[tuple[str, int], ...]
     alt: str
     note: str
+    added: tuple[int, ...] = ()
+    source: str = COUNTED
 
 
-def _alt(what: str, rows) -> str:
-    return f"Bar chart of {what}: " + ", ".join(f"{label}: {n}" for label, n in rows) + "."
+def _alt(what: str, rows, added: tuple[int, ...] = ()) -> str:
+    text = f"Bar chart of {what}: " + ", ".join(f"{label}: {n}" for label, n in rows) + "."
+    if added:
+        text += " Added since the review, in updates: " + ", ".join(
+            f"{label}: {n}" for (label, _), n in zip(rows, added) if n
+        )
+        text += "."
+    return text
+
+
+def _split(studies: list[Study]) -> tuple[list[Study], list[Study]]:
+    """The published review's studies, and those added in updates."""
+    return [s for s in studies if not s.added], [s for s in studies if s.added]
+
+
+def _with_added(chart: Chart, added: list[Study], key, what: str) -> Chart:
+    """The chart with a second series: the added studies counted by `key` (a row label, or None: not recorded)."""
+    if not added:
+        return chart
+    counts = Counter(key(s) for s in added)
+    rows = list(chart.rows)
+    missing = counts.pop(None, 0)
+    for label in counts:
+        if label not in dict(rows):
+            rows.append((label, 0))
+    if missing:
+        label = "Not recorded" if chart.id == "by-database" else "Not reported"
+        if label not in dict(rows):
+            rows.append((label, 0))
+        counts[label] = missing
+    rows = tuple(rows)
+    series = tuple(counts.get(label, 0) for label, _ in rows)
+    source = (
+        chart.source
+        if chart.source == COUNTED
+        else f"the published review's {chart.source}, those added since {COUNTED}"
+    )
+    return replace(chart, rows=rows, added=series, alt=_alt(what, rows, series), source=source)
 
 
 def _by_count(counter: Counter, names) -> list[tuple[str, int]]:
@@ -59,6 +107,18 @@ def _by_count(counter: Counter, names) -> list[tuple[str, int]]:
 
 
 def by_database(review: Review, studies: list[Study]) -> Chart:
+    studies, added = _split(studies)
+    names = {d.id: d.name for d in review.databases}
+    chart = _by_database(review, studies)
+    return _with_added(
+        chart,
+        added,
+        lambda s: names.get(s.database, s.database) if s.database else None,
+        "included studies by database",
+    )
+
+
+def _by_database(review: Review, studies: list[Study]) -> Chart:
     coded = Counter(s.database for s in studies if s.database)
     if not coded:
         rows = tuple(
@@ -79,6 +139,7 @@ def by_database(review: Review, studies: list[Study]) -> Chart:
             rows,
             _alt("included studies by database, as reported by the review", rows),
             note,
+            source=REPORTED,
         )
     names = {d.id: d.name for d in review.databases}
     rows = _by_count(coded, lambda key: names.get(key, key))
@@ -99,6 +160,17 @@ def by_database(review: Review, studies: list[Study]) -> Chart:
 
 
 def by_language(review: Review, studies: list[Study]) -> Chart:
+    studies, added = _split(studies)
+    chart = _by_language(studies)
+    return _with_added(
+        chart,
+        added,
+        lambda s: LANGUAGES.get(s.language, s.language) if s.language else None,
+        "included studies by language",
+    )
+
+
+def _by_language(studies: list[Study]) -> Chart:
     rows = _by_count(Counter(s.language for s in studies if s.language), lambda code: LANGUAGES.get(code, code))
     unknown = sum(1 for s in studies if not s.language)
     if unknown:
@@ -120,9 +192,11 @@ def by_language(review: Review, studies: list[Study]) -> Chart:
 
 
 def by_year(review: Review, studies: list[Study]) -> Chart:
+    years = review.years(studies)
+    studies, added = _split(studies)
     counts = Counter(s.year for s in studies)
-    rows = tuple((str(year), counts.get(year, 0)) for year in review.years(studies))
-    return Chart(
+    rows = tuple((str(year), counts.get(year, 0)) for year in years)
+    chart = Chart(
         "by-year",
         "Included studies by year of publication",
         "Included studies per year of publication, as coded in the study files; years with no study are shown as 0.",
@@ -130,18 +204,30 @@ def by_year(review: Review, studies: list[Study]) -> Chart:
         _alt("included studies by year", rows),
         "The review's Figure 4 gives the years as percentages in an image only; its numbers are not in the text.",
     )
+    return _with_added(chart, added, lambda s: str(s.year), "included studies by year")
 
 
 def by_trend(review: Review, studies: list[Study]) -> Chart:
+    studies, added = _split(studies)
     counts = Counter(t for s in studies for t in s.trends)
     rows = tuple((t.name, counts.get(t.id, 0)) for t in review.trends)
-    return Chart(
+    chart = Chart(
         "by-trend",
         "Included studies by trend",
         "Included studies per trend of the review's Discussion, in the review's order, as coded in the study files.",
         rows,
         _alt("included studies by trend", rows),
         "The review does not give a count per trend; a study coded to more than one trend is counted under each.",
+    )
+    if not added:
+        return chart
+    extra = Counter(t for s in added for t in s.trends)
+    series = tuple(extra.get(t.id, 0) for t in review.trends)
+    return replace(
+        chart,
+        added=series,
+        alt=_alt("included studies by trend", rows, series),
+        note=chart.note + " The trends of an added study are those its update assigned, not the review's.",
     )
 
 
@@ -174,11 +260,22 @@ def render_svg(chart: Chart) -> str:
             height=0.6,
             color=[UNKNOWN if u else BAR for u in unknown],
             hatch=["//" if u else "" for u in unknown],
+            label="Published review",
         )
-        ax.bar_label(bars, padding=4, fontsize=13, fontweight="bold", color=INK)
+        ends = counts
+        if chart.added:
+            bars = ax.barh(
+                positions, chart.added, left=counts, height=0.6, color=ADDED, hatch="xx", label="Added in updates"
+            )
+            ends = [n + a for n, a in zip(counts, chart.added)]
+            shown = [f"{n} + {a}" if a else str(n) for n, a in zip(counts, chart.added)]
+            ax.bar_label(bars, labels=shown, padding=4, fontsize=13, fontweight="bold", color=INK)
+            ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=11)
+        else:
+            ax.bar_label(bars, padding=4, fontsize=13, fontweight="bold", color=INK)
         ax.set_yticks(list(positions), labels=labels)
         ax.invert_yaxis()
-        ax.set_xlim(0, max(counts + [1]) * 1.15)
+        ax.set_xlim(0, max(ends + [1]) * (1.3 if chart.added else 1.15))
         ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_xlabel("Number of included studies")
         ax.tick_params(axis="y", length=0)

@@ -54,22 +54,33 @@ def page(ctx: Context) -> str:
         if notes[index] and notes[index] == notes[index - 1]:
             counts[index]["note"] = "As above."
     checks = {(c.study, c.criterion): c for c in result.criteria}
-    numbers = [c.number for c in ctx.review.criteria if c.field]
+    numbers = sorted(
+        {c.number for c in ctx.review.criteria if c.field}
+        | {c.number for u in ctx.review.updates for c in u.criteria if c.field}
+    )
     rows = []
-    for study in ctx.ordered:
+    for study in ctx.review_studies + ctx.added:
         cells = []
         for number in numbers:
-            check = checks[(study.id, number)]
+            check = checks.get((study.id, number))
+            if check is None:
+                cells.append({"text": "not a criterion for it", "css": "unknown"})
+                continue
             text = check.status + (f" ({check.checked})" if check.checked else "")
+            if check.changed_by:
+                text += f" [as {check.changed_by} changed it]"
             cells.append({"text": text, "css": {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")})
-        rows.append({"link": ctx.study_link(PAGE, study), "cells": cells})
+        rows.append({"link": ctx.study_link(PAGE, study), "origin": study.origin.label, "cells": cells})
     by_id = ctx.by_id
+    added = {s.id for s in ctx.added}
     return ctx.render(
         "checks.md.j2",
         counts=counts,
         criteria_heads=[f"Criterion {n}" for n in numbers],
         criteria_rows=rows,
-        not_met_count=len({c.study for c in result.criteria if c.status not in (MET, NOT_KNOWN)}),
+        not_met_count=len({c.study for c in result.criteria if c.status not in (MET, NOT_KNOWN)} - added),
+        not_met_added=len({c.study for c in result.criteria if c.status not in (MET, NOT_KNOWN)} & added),
+        updated=bool(ctx.review.updates),
         variants=[
             {"link": ctx.study_link(PAGE, by_id[v.study]), "cited_as": v.cited_as, "also": join(v.also, "; ")}
             for v in result.variants

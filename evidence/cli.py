@@ -94,6 +94,20 @@ def cmd_serve(args) -> int:
     return serve(args.root, args.address)
 
 
+def cmd_release(args) -> int:
+    """Pack site/data/ and CITATION.cff into a versioned, dated archive under dist/."""
+    from .release import ReleaseError, release
+
+    try:
+        with exclusive(args.root):
+            made = release(args.root)
+    except ReleaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"made {_shown(made, args.root)}")
+    return 0
+
+
 def cmd_diff(args) -> int:
     """Print, as Markdown, what the working tree changes in the counts and pages against a commit."""
     try:
@@ -209,6 +223,9 @@ def parser() -> argparse.ArgumentParser:
     serve_cmd = commands.add_parser("serve", help="preview the site with live reload")
     serve_cmd.add_argument("--address", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
     serve_cmd.set_defaults(func=cmd_serve)
+    commands.add_parser(
+        "release", help="pack site/data/ and CITATION.cff into a versioned, dated archive under dist/"
+    ).set_defaults(func=cmd_release)
     diff_cmd = commands.add_parser("diff", help="Markdown summary of how the counts change against a base commit")
     diff_cmd.add_argument("--base", required=True, help="the commit to compare with, e.g. origin/main")
     diff_cmd.set_defaults(func=cmd_diff)

@@ -11,10 +11,14 @@ from pathlib import Path
 from markupsafe import Markup
 
 from . import charts, passages, references
+from .as_of import AsOf
 from .cache import Cache, fingerprint
 from .markup import TEMPLATE_DIR, environment, escape
 from .models import Review, Study
 from .reconcile import Reconciliation
+
+WHATS_NEW = "whats-new.md"
+DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
 
 def _fingerprint(review: Review, edit_base: str | None) -> str:
@@ -54,6 +58,8 @@ class Context:
     repo_url: str | None
     edit_base: str | None
     cache: Cache
+    as_of: AsOf = field(default_factory=lambda: AsOf(None, "unknown"))
+    site_url: str = DEFAULT_SITE_URL  # the address the site is published at, for the Atom feed's absolute links
     env: object = field(default=None)
     labels: dict = field(default_factory=dict)
     refs: dict = field(default_factory=dict)
@@ -61,6 +67,8 @@ class Context:
     ordered: list = field(default_factory=list)
     svgs: dict = field(default_factory=dict)
     criteria: dict = field(default_factory=dict)  # study id -> its criterion checks
+    review_studies: list = field(default_factory=list)  # the published review's, in reference-list order
+    added: list = field(default_factory=list)  # added in updates, in reference-list order
     fingerprint: str = ""
     memberships: list = field(default_factory=list)  # passages.Membership of the review's studies
 
@@ -72,6 +80,8 @@ class Context:
         self.by_id = {s.id: s for s in self.studies}
         self.ordered = sorted(self.studies, key=references.sort_key)
         self.memberships = passages.memberships(self.review, self.studies)
+        self.review_studies = [s for s in self.ordered if not s.added]
+        self.added = [s for s in self.ordered if s.added]
         for check in self.reconciliation.criteria:
             self.criteria.setdefault(check.study, []).append(check)
 
@@ -112,8 +122,21 @@ class Context:
         url = relative_url(from_page, "trends/index.md") + f"#group-{group_id}"
         return Markup(f'<a href="{escape(url)}">{escape(self.review.group(group_id).name)}</a>')
 
+    def update_link(self, from_page: str, update_id: str) -> Markup:
+        """A link to an update on the What's new page."""
+        url = relative_url(from_page, WHATS_NEW) + f"#{update_id}"
+        return Markup(f'<a href="{escape(url)}">{escape(update_id)}</a>')
+
     def studies_of_trend(self, trend_id: str) -> list[Study]:
-        return [s for s in self.ordered if trend_id in s.trends]
+        """The published review's studies under a trend (the trends are the review's); see `added_to_trend`."""
+        return [s for s in self.review_studies if trend_id in s.trends]
+
+    def added_to_trend(self, trend_id: str) -> list[Study]:
+        """Studies added in updates whose update assigned them this trend."""
+        return [s for s in self.added if trend_id in s.trends]
 
     def studies_of_group(self, group_id: str) -> list[Study]:
-        return [s for s in self.ordered if s.group == group_id]
+        return [s for s in self.review_studies if s.group == group_id]
+
+    def studies_of_update(self, update_id: str) -> list[Study]:
+        return [s for s in self.added if s.update == update_id]

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import passages, rules
 from .cache import Cache, fingerprint
 from .loader import NOT_REGULAR, Document, read_bytes, read_regular, relative
-from .models import Review, Study, review_from, study_from
+from .models import Review, Study, review_from, study_from, with_origins
 from .problems import ERROR, WARNING, Problem
 from .reconcile import Reconciliation, as_problems, reconcile
 from .schema import SCHEMA_DIR, schema_problems
@@ -221,7 +221,9 @@ def load(root: Path, cache: Cache | None = None) -> Dataset:
         return dataset
     dataset.review_doc = review_doc
     dataset.review = review_from(review_doc.data)
-    dataset.studies = passages.with_trends(dataset.review, [study_from(doc.data, doc.path) for doc in valid])
+    dataset.studies = passages.with_trends(
+        dataset.review, with_origins(dataset.review, [study_from(doc.data, doc.path) for doc in valid])
+    )
     dataset.study_docs = {doc.data["id"]: doc for doc in valid}
     dataset.reconciliation = reconcile(dataset.review, dataset.studies)
     problems += as_problems(dataset.reconciliation, dataset.review, review_doc, dataset.study_docs, dataset.studies)

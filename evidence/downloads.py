@@ -14,22 +14,31 @@ FOLDER = "data"
 # name: (what it holds, what opens it)
 DESCRIPTIONS = {
     "studies.csv": (
-        "One row per study, every field; lists joined with '; '.",
+        "One row per study, every field; lists joined with '; '. The origin column says whether a study is the "
+        "published review's or was added in an update (update, update_date).",
         "Excel, LibreOffice, R (read.csv), pandas",
     ),
     "studies.json": (
-        "One record per study, every field, with its APA reference and page.",
+        "One record per study, every field, with its APA reference, page and origin (the published review, or "
+        "an update with its date).",
         "R (jsonlite), Python, any JSON tool",
     ),
     "review.json": (
-        "The review: citation, questions, method, criteria, PRISMA counts, trends, groups, conclusions, and counts derived from the studies.",
+        "The review: citation, questions, method, criteria, PRISMA counts, trends, groups, conclusions and "
+        "updates; counts from the study files (the published review's, and apart those of each update); and "
+        "the date the data are as of.",
         "R (jsonlite), Python",
     ),
     "references.bib": ("The included studies as BibTeX.", "Zotero, JabRef, LaTeX"),
     "references.ris": ("The included studies as RIS.", "Zotero, Mendeley, EndNote"),
     "references.json": ("The included studies as CSL-JSON.", "Zotero, Pandoc, citeproc"),
     "prisma.csv": (
-        "PRISMA flow counts in the PRISMA2020 app's CSV layout; NA where not reported.",
+        "PRISMA flow counts in the PRISMA2020 app's CSV layout, as the diagram shows them (with updates, the "
+        "review as updated); NA where not reported or not applicable.",
+        "PRISMA2020 app or R package",
+    ),
+    "prisma-review.csv": (
+        "The published review's own PRISMA flow counts, as before any update, in the same layout.",
         "PRISMA2020 app or R package",
     ),
     "datapackage.json": (
@@ -92,7 +101,8 @@ def datapackage(ctx: Context, made: dict[str, str | bytes]) -> str:
         "title": "Digital Government in Peru: the evidence",
         "description": (
             "The included studies, references, counts and PRISMA flow of the systematic review cited in `sources`, "
-            "as recorded by this site. Licensed CC BY 4.0, except the words quoted from the review (its objective, "
+            "as recorded by this site, and the studies added in updates after its publication (each marked with "
+            "its update in the origin column). Licensed CC BY 4.0, except the words quoted from the review (its objective, "
             "questions, method, criteria, trends, groups and conclusions, the titles and findings of its Table 3, "
             "and every other passage of its text): those are the review's, quoted word for word and attributed to "
             "it, and remain under the terms on which it was published. Titles of the included studies remain "
@@ -106,17 +116,20 @@ def datapackage(ctx: Context, made: dict[str, str | bytes]) -> str:
 
 
 def files(ctx: Context) -> dict[str, str | bytes]:
-    return {
+    made = {
         "studies.csv": exports.studies_csv(ctx.ordered),
         "studies.json": exports.studies_json(ctx.review, ctx.ordered, ctx.refs),
-        "review.json": exports.review_json(ctx.review, ctx.ordered, ctx.reconciliation),
+        "review.json": exports.review_json(ctx.review, ctx.ordered, ctx.reconciliation, ctx.as_of),
         "references.bib": exports.references_bib(ctx.ordered),
         "references.ris": exports.references_ris(ctx.ordered),
         "references.json": exports.references_csl_json(ctx.ordered),
-        "prisma.csv": prisma.prisma_csv(ctx.review),
+        "prisma.csv": prisma.prisma_csv(ctx.review, ctx.studies),
         checklist_page.CSV_FILE: checklist_page.checklist_csv(ctx.review),
         checklist_page.JSON_FILE: checklist_page.checklist_json(ctx.review),
     }
+    if ctx.review.updates:  # prisma.csv is then the review as updated; this one keeps the review's own flow
+        made["prisma-review.csv"] = prisma.prisma_csv(ctx.review)
+    return made
 
 
 def _size(content: str | bytes) -> str:
@@ -138,6 +151,7 @@ def write(writer, ctx: Context) -> None:
             "size": _size(made[name]),
         }
         for name in DESCRIPTIONS
+        if name in made
     ]
     writer.write(
         PAGE,

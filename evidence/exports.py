@@ -52,8 +52,12 @@ def _fields() -> list[str]:
 _FIELDS: list[str] = []
 
 
+ORIGIN_COLUMNS = ("origin", "update_date")  # after the schema's fields, in studies.csv and studies.json
+
+
 def _record(study: Study) -> dict:
-    """A study's fields in schema order, as plain data (tuples as lists, authors as dicts)."""
+    """A study's fields in schema order, as plain data (tuples as lists, authors as dicts), then its origin:
+    `published review` or `update`, and the update's date."""
     if not _FIELDS:
         _FIELDS.extend(_fields())
     record = {}
@@ -64,6 +68,8 @@ def _record(study: Study) -> dict:
         elif isinstance(value, tuple):
             value = list(value)
         record[name] = value
+    record["origin"] = "update" if study.added else "published review"
+    record["update_date"] = study.origin.date
     return record
 
 
@@ -78,7 +84,7 @@ def studies_json(review: Review, studies: list[Study], rendered: dict | None = N
         record = _record(study)
         record["reference"] = rendered[study.id][1]
         record["page"] = f"studies/{study.id}/"
-        record["group_name"] = review.group(study.group).name
+        record["group_name"] = review.group(study.group).name if study.group else None
         record["trend_names"] = [review.trend(t).name for t in study.trends]
         records.append(record)
     return _json(records)
@@ -117,7 +123,7 @@ def studies_csv(studies: list[Study]) -> bytes:
     """One row per study, columns in schema order; UTF-8 with BOM and CRLF, for spreadsheets."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_fields())
+    writer.writerow([*_fields(), *ORIGIN_COLUMNS])
     for study in studies:
         writer.writerow([_cell(v) for v in _record(study).values()])
     return out.getvalue().encode("utf-8-sig")
@@ -172,6 +178,7 @@ def _bibtex_entry(study: Study) -> str:
         "url": study.url and references.quote_url(study.url),
         "language": study.language,
         "note": study.notes and _bibtex_text(study.notes),
+        "keywords": study.added and _bibtex_text(f"added in {study.update}"),
     }
     body = "".join(f"  {key} = {{{value}}},\n" for key, value in fields.items() if value)
     return f"@{BIBTEX_TYPES.get(study.type, 'misc')}{{{study.id},\n{body}}}\n"
@@ -208,6 +215,7 @@ def _ris_entry(study: Study) -> list[tuple[str, str]]:
         ("LA", study.language),
         ("N1", study.notes),
         ("N1", None if study.authors_complete else "Author list incomplete."),
+        ("KW", f"added in {study.update}" if study.added else None),
     ]
     return lines
 
@@ -231,19 +239,43 @@ def references_csl_json(studies: list[Study]) -> str:
     return _json(references.csl_items(studies))
 
 
-def review_json(review: Review, studies: list[Study], reconciliation: Reconciliation) -> str:
-    """review.yml as data, plus counts of the study files and the reconciliation with the review."""
+def _counts(review: Review, studies: list[Study], all_studies: list[Study], groups: bool = True) -> dict:
     years = Counter(s.year for s in studies)
     trends = Counter(t for s in studies for t in s.trends)
-    groups = Counter(s.group for s in studies)
     languages = Counter(s.language or NOT_REPORTED for s in studies)
+    every = {s.language or NOT_REPORTED for s in all_studies}
     allowed = next((c.allowed for c in review.criteria if c.field == "language"), ())
-    language_order = sorted(set(allowed) | set(languages) - {NOT_REPORTED}) + [NOT_REPORTED]
+    language_order = sorted(set(allowed) | set(every) - {NOT_REPORTED}) + [NOT_REPORTED]
     counts = {
         "studies": len(studies),
-        "per_year": {str(y): years[y] for y in review.years(studies)},
+        "per_year": {str(y): years[y] for y in review.years(all_studies)},
         "per_trend": {t.id: trends[t.id] for t in review.trends},
-        "per_group": {g.id: groups[g.id] for g in review.groups},
-        "per_language": {code: languages[code] for code in language_order},
     }
-    return _json({**review.raw, "counts": counts, "reconciliation": asdict(reconciliation)})
+    if groups:
+        in_group = Counter(s.group for s in studies)
+        counts["per_group"] = {g.id: in_group[g.id] for g in review.groups}
+    counts["per_language"] = {code: languages[code] for code in language_order}
+    return counts
+
+
+def review_json(review: Review, studies: list[Study], reconciliation: Reconciliation, as_of=None) -> str:
+    """review.yml as data, plus counts of the study files (the published review's, and apart those added in
+    each update), the reconciliation with the review, and the date the data are as of."""
+    own = [s for s in studies if not s.added]
+    counts = _counts(review, own, studies)
+    counts["source"] = "counted from the study files of the published review"
+    added = {
+        u.id: {
+            "date": u.date,
+            **_counts(review, [s for s in studies if s.update == u.id], studies, groups=False),
+            "source": "counted from the study files added in this update",
+        }
+        for u in review.updates
+    }
+    data = {**review.raw, "counts": counts}
+    if review.updates:
+        data["counts_added"] = added
+    data["reconciliation"] = asdict(reconciliation)
+    if as_of is not None:
+        data["as_of"] = as_of.as_dict()
+    return _json(data)

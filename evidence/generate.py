@@ -11,15 +11,18 @@ from . import (
     checklist_page,
     checks_page,
     downloads,
+    feed,
     fields_page,
     findings,
     reference_page,
     review_pages,
     study_pages,
     trends,
+    whats_new,
 )
+from .as_of import as_of
 from .cache import Cache
-from .context import Context
+from .context import DEFAULT_SITE_URL, Context
 from .dataset import Dataset
 from .writer import Writer
 
@@ -38,6 +41,8 @@ GENERATED_FILES = [
     "fields.md",
     "data.md",
     "checklist.md",
+    "whats-new.md",
+    "feed.xml",
 ]
 MODULES = [
     review_pages,
@@ -48,6 +53,8 @@ MODULES = [
     checks_page,
     fields_page,
     checklist_page,
+    whats_new,
+    feed,
     downloads,
 ]
 
@@ -59,12 +66,25 @@ class _ConfigLoader(yaml.SafeLoader):
 _ConfigLoader.add_constructor("!ENV", construct_env_tag)
 
 
-def site_settings(root: Path) -> tuple[str | None, str | None]:
-    """repo_url and the base of "edit" links, from mkdocs.yml (where `!ENV REPO_URL` sets them); None when unset."""
+def _config(root: Path) -> dict:
     try:
         config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_ConfigLoader) or {}
     except (OSError, yaml.YAMLError):
-        return None, None
+        return {}
+    return config if isinstance(config, dict) else {}
+
+
+def site_url(root: Path) -> str:
+    """The address the site is published at, from mkdocs.yml (`!ENV SITE_URL`), ending in a slash."""
+    url = _config(root).get("site_url")
+    if not isinstance(url, str) or not url.strip():
+        return DEFAULT_SITE_URL
+    return url.strip().rstrip("/") + "/"
+
+
+def site_settings(root: Path) -> tuple[str | None, str | None]:
+    """repo_url and the base of "edit" links, from mkdocs.yml (where `!ENV REPO_URL` sets them); None when unset."""
+    config = _config(root)
     repo = config.get("repo_url")
     if not isinstance(repo, str) or not repo.strip():
         return None, None
@@ -78,7 +98,16 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
     root = dataset.root
     repo_url, edit_base = site_settings(root)
     cache = cache or Cache(None)
-    ctx = Context(dataset.review, dataset.studies, dataset.reconciliation, repo_url, edit_base, cache)
+    ctx = Context(
+        dataset.review,
+        dataset.studies,
+        dataset.reconciliation,
+        repo_url,
+        edit_base,
+        cache,
+        as_of=as_of(root, dataset.review),
+        site_url=site_url(root),
+    )
     writer = Writer(root / DOCS, cache.namespace("pages", ctx.fingerprint))
     for module in MODULES:
         module.write(writer, ctx)

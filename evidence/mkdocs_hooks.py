@@ -8,7 +8,9 @@ good pages are kept.
 
 from __future__ import annotations
 
+import json
 import sys
+from html import escape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,10 +30,25 @@ def on_startup(command, dirty):
     _serving = command == "serve"
 
 
+def as_of(docs_dir: str) -> str | None:
+    """The sentence saying what date the data are as of, from the generated data/review.json."""
+    try:
+        data = json.loads((Path(docs_dir) / "data" / "review.json").read_text(encoding="utf-8"))
+        text = data["as_of"]["text"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return text if isinstance(text, str) else None
+
+
 def on_config(config):
-    """Without a repository (REPO_URL unset) there is no edit address either, rather than one with no host."""
+    """Without a repository (REPO_URL unset) there is no edit address either, rather than one with no host.
+
+    The footer of every page says what date the data are as of (see evidence/as_of.py)."""
     if not config.repo_url:
         config.edit_uri = None
+    text = as_of(config.docs_dir)
+    if text:
+        config.copyright = f"{config.copyright or ''} {escape(text)}".strip()
     return config
 
 

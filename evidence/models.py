@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 NOT_REPORTED = "not reported"
 LANGUAGES = {"en": "English", "es": "Spanish", "pt": "Portuguese"}  # ISO 639-1 code: name shown to readers
@@ -23,8 +23,36 @@ class OurTrend:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a study comes from: the published review, or an update after publication (its id and date)."""
+
+    update: str | None = None
+    date: str | None = None
+
+    @property
+    def added(self) -> bool:
+        """True for a study that the published review did not include."""
+        return self.update is not None
+
+    @property
+    def key(self) -> str:
+        """`review`, or the update's id: the value the findings table filters on."""
+        return self.update or REVIEW_ORIGIN
+
+    @property
+    def label(self) -> str:
+        """How a reader is told: "Published review", or "Added in update-2025-1 (2025-06-30)"."""
+        return f"Added in {self.update} ({self.date})" if self.update else PUBLISHED_REVIEW
+
+
+REVIEW_ORIGIN = "review"
+PUBLISHED_REVIEW = "Published review"
+PUBLISHED = Origin()
+
+
+@dataclass(frozen=True)
 class Study:
-    """One included study (a file in studies/)."""
+    """One included study (a file in studies/): one of the published review's, or one added in an update."""
 
     id: str
     path: str
@@ -33,7 +61,7 @@ class Study:
     authors: tuple[Author, ...]
     finding: str
     trends: tuple[str, ...]
-    group: str
+    group: str | None = None  # the review's discussion group; an added study has none
     authors_complete: bool = True
     cited_as: str | None = None
     also_cited_as: tuple[str, ...] = ()
@@ -60,12 +88,19 @@ class Study:
     sources: tuple[str, ...] = ()
     our_trends: tuple[OurTrend, ...] = ()
     of_review: bool = False  # see `of_review` below
+    update: str | None = None  # id of the update that added it (None: a study of the published review)
+    origin: Origin = PUBLISHED  # filled in at load, with the update's date
 
     @property
     def citation_forms(self) -> tuple[str, ...]:
         """How the review's text cites the study: Table 3's form and the others it uses ("Paiva et al. (2019)")."""
         forms = (self.cited_as, *self.also_cited_as) if self.cited_as else self.also_cited_as
         return tuple(dict.fromkeys(form.rstrip(".") for form in forms))
+
+    @property
+    def added(self) -> bool:
+        """True for a study added in an update, which the published review did not include."""
+        return self.update is not None
 
     @property
     def container(self) -> str | None:
@@ -110,6 +145,42 @@ class Paragraph:
     place: str
     text: str
     ours: str | None = None
+
+
+@dataclass(frozen=True)
+class Search:
+    """One search of an update: where, when, with what terms, and how many records it found."""
+
+    database: str
+    date: str | None = None
+    terms: str | None = None
+    records: int | str = NOT_REPORTED
+
+
+@dataclass(frozen=True)
+class Change:
+    """A study whose record an update corrects, and what it changes."""
+
+    study: str
+    what: str
+
+
+@dataclass(frozen=True)
+class Update:
+    """One update of the review after publication (review.yml `updates`)."""
+
+    id: str
+    date: str  # ISO 8601, YYYY-MM-DD
+    description: str | None = None
+    by: tuple[Author, ...] = ()
+    searches: tuple[Search, ...] = ()
+    criteria: tuple[Criterion, ...] = ()  # criteria this update changes or adds, by number
+    changes: tuple[Change, ...] = ()
+    flow: tuple[tuple[str, object], ...] = ()  # PRISMA counts of its screening, by template name
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.id, self.date)
 
 
 @dataclass(frozen=True)
@@ -192,6 +263,7 @@ class Review:
     conclusions: tuple[Conclusion, ...]
     checklist: tuple[ChecklistItem, ...] = ()  # PRISMA 2020, 42 items and sub-items
     abstract_checklist: tuple[ChecklistItem, ...] = ()  # PRISMA 2020 for Abstracts, 12 items
+    updates: tuple[Update, ...] = ()  # after publication, oldest first
 
     @property
     def citation(self) -> dict:
@@ -206,6 +278,42 @@ class Review:
         window = next((c for c in self.criteria if c.field == "year" and c.min is not None and c.max is not None), None)
         years = set(range(window.min, window.max + 1)) if window else set()
         return sorted(years | {s.year for s in studies})
+
+    @property
+    def included_reported(self) -> int | str:
+        """Studies the published review reports it included (its total when it was itself an update)."""
+        included = self.prisma["included"]
+        if "previous" in self.prisma and "total_studies" in included:
+            return included["total_studies"]
+        return included["new_studies"]
+
+    def update(self, update_id: str) -> Update:
+        return next(u for u in self.updates if u.id == update_id)
+
+    @property
+    def latest_update(self) -> Update | None:
+        return self.updates[-1] if self.updates else None
+
+    def criteria_for(self, update_id: str | None) -> tuple[tuple[Criterion, str | None], ...]:
+        """The criteria a study is checked against, each with the update that last changed it (None: the review's).
+
+        For a study of the published review, the review's criteria. For a study added in an update,
+        the review's criteria changed by that update and by every update before it, in date order:
+        a criterion an update changes stays changed for the updates that follow.
+        """
+        current: dict[int, tuple[Criterion, str | None]] = {c.number: (c, None) for c in self.criteria}
+        if update_id is not None:
+            for update in self.updates:
+                for criterion in update.criteria:
+                    current[criterion.number] = (criterion, update.id)
+                if update.id == update_id:
+                    break
+        return tuple(current[n] for n in sorted(current))
+
+    def origin_of(self, study: Study) -> Origin:
+        if study.update is None:
+            return PUBLISHED
+        return next((u.origin for u in self.updates if u.id == study.update), Origin(study.update))
 
     def trend(self, trend_id: str) -> Trend:
         return next(t for t in self.trends if t.id == trend_id)
@@ -233,28 +341,57 @@ def study_from(data: dict, path: str) -> Study:
     return Study(path=path, of_review=of_review(data), **values)
 
 
+def with_origins(review: Review, studies: list[Study]) -> list[Study]:
+    """The studies, each with its origin: the published review, or its update with the update's date."""
+    return [s if s.update is None else replace(s, origin=review.origin_of(s)) for s in studies]
+
+
 def _checklist(items: list | None) -> tuple[ChecklistItem, ...]:
     return tuple(
         ChecklistItem(**{**item, "quotes": tuple(Quote(**q) for q in item.get("quotes", ()))}) for item in items or ()
     )
 
 
+def _criterion(c: dict) -> Criterion:
+    check = c.get("check", {})
+    return Criterion(
+        c["number"],
+        c["inclusion"],
+        c["exclusion"],
+        check.get("field"),
+        _tuple(check.get("allowed")),
+        check.get("min"),
+        check.get("max"),
+        check.get("not_checked"),
+    )
+
+
+def _frozen(value):
+    """A count, or a list of reasons with counts, as hashable data."""
+    if isinstance(value, list):
+        return tuple((r["reason"], r["n"]) for r in value)
+    return value
+
+
+def _update(u: dict) -> Update:
+    return Update(
+        id=u["id"],
+        date=u["date"],
+        description=u.get("description"),
+        by=tuple(Author(a["family"], a.get("given")) for a in u.get("by", ())),
+        searches=tuple(
+            Search(s["database"], s.get("date"), s.get("terms"), s.get("records", NOT_REPORTED))
+            for s in u.get("searches", ())
+        ),
+        criteria=tuple(_criterion(c) for c in u.get("criteria", ())),
+        changes=tuple(Change(c["study"], c["what"]) for c in u.get("changes", ())),
+        flow=tuple((key, _frozen(value)) for key, value in (u.get("prisma") or {}).items()),
+    )
+
+
 def review_from(data: dict) -> Review:
-    criteria = []
-    for c in data["criteria"]:
-        check = c.get("check", {})
-        criteria.append(
-            Criterion(
-                c["number"],
-                c["inclusion"],
-                c["exclusion"],
-                check.get("field"),
-                _tuple(check.get("allowed")),
-                check.get("min"),
-                check.get("max"),
-                check.get("not_checked"),
-            )
-        )
+    criteria = [_criterion(c) for c in data["criteria"]]
+    updates = sorted((_update(u) for u in data.get("updates", ())), key=lambda u: u.date)
     return Review(
         raw=data,
         databases=tuple(Database(**d) for d in data["method"]["databases"]),
@@ -281,4 +418,5 @@ def review_from(data: dict) -> Review:
         ),
         checklist=_checklist(data.get("reporting", {}).get("items")),
         abstract_checklist=_checklist(data.get("reporting", {}).get("abstract_items")),
+        updates=tuple(updates),
     )

@@ -1,4 +1,11 @@
-"""The PRISMA 2020 flow diagram (hand-built SVG) and its data in the PRISMA2020 app's CSV layout."""
+"""The PRISMA 2020 flow diagram (hand-built SVG) and its data in the PRISMA2020 app's CSV layout.
+
+Without updates, the diagram is the template for new reviews with the review's reported counts.
+With updates, it is the template for updated reviews: the published review's studies as the
+"previous version" (the review's own numbers, unchanged), the updates' searches and the studies
+they added as the new studies, and the total. `flow` computes the counts once, with where each
+comes from; the diagram and the CSV are both drawn from it, so their totals agree.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +17,20 @@ from dataclasses import dataclass
 from html import escape
 
 from .exports import spreadsheet_safe
-from .models import Review
+from .models import NOT_REPORTED, Review, Study
 
 NA = "NA"
 NBSP = "\u00a0"
 NOT_REPORTED_N = "n = not reported"
+NOT_APPLICABLE = "not applicable"
+
+# Where a count comes from, as the PRISMA page says it.
+REPORTED = "reported by the review"
+COUNTED = "counted from the study files"
+RECORDED = "the updates in review.yml (not reported where one of them does not give it)"
+TOTAL = "reported by the review, plus the studies counted from the study files of the updates"
+NO_REPORTS = "not reported: the study files record studies, not reports"
+NO_SOURCE = "not applicable: no such source was searched"
 
 # Layout, in viewBox units (about pixels at full size).
 FONT = 16
@@ -34,7 +50,9 @@ FONT_FAMILY = "Arial, Helvetica, 'Liberation Sans', 'DejaVu Sans', sans-serif"
 
 # inst/extdata/PRISMA.csv of the PRISMA2020 R package: data, node, box, description, boxtext, tooltips, url.
 HEADER = ("data", "node", "box", "description", "boxtext", "tooltips", "url", "n")
-_EXCLUDED = "[separate reasons and numbers using ; e.g. Reason1, xxx; Reason2, xxx; Reason3, xxx"
+# The template's dbr_excluded and other_excluded rows end their description and tooltip with an instruction
+# and example reasons ("[separate reasons and numbers using ; e.g. Reason1, xxx; …"); that placeholder text is
+# left out here, so that it never reaches a page or a download.
 TEMPLATE = (
     (
         "NA",
@@ -196,9 +214,9 @@ TEMPLATE = (
         "dbr_excluded",
         "node14",
         "box9",
-        f"Reports excluded (databases and registers): {_EXCLUDED}]",
+        "Reports excluded (databases and registers)",
         "Reports excluded",
-        f"Reports excluded (databases and registers): {_EXCLUDED}",
+        "Reports excluded (databases and registers)",
         "dbrexcludedrecords.html",
     ),
     (
@@ -214,9 +232,9 @@ TEMPLATE = (
         "other_excluded",
         "node21",
         "box15",
-        f"Reports excluded (other): {_EXCLUDED}]",
+        "Reports excluded (other)",
         "Reports excluded",
-        f"Reports excluded (other): {_EXCLUDED}",
+        "Reports excluded (other)",
         "other_excluded.html",
     ),
     (
@@ -269,6 +287,88 @@ def _counts(review: Review) -> dict:
     }
 
 
+@dataclass(frozen=True)
+class Flow:
+    """The counts of one diagram by the template's names, where each comes from, and which branches it has."""
+
+    counts: dict
+    sources: dict
+    previous: bool
+    other: bool
+
+
+# The stages of the screening of new studies, which an update may record (review.yml `updates[].prisma`).
+SCREENING = (
+    "duplicates",
+    "excluded_automatic",
+    "excluded_other",
+    "records_screened",
+    "records_excluded",
+    "dbr_sought_reports",
+    "dbr_notretrieved_reports",
+    "dbr_assessed",
+    "dbr_excluded",
+)
+
+
+def _combined(values: list):
+    """One stage over all updates: the sum when every update gives a number, the reasons merged when every
+    update gives reasons, else not reported."""
+    if values and all(isinstance(v, int) for v in values):
+        return sum(values)
+    if values and all(isinstance(v, tuple) for v in values):
+        merged: dict[str, list] = {}
+        for reasons in values:
+            for reason, n in reasons:
+                merged.setdefault(reason, []).append(n)
+        return [
+            {"reason": reason, "n": sum(ns) if all(isinstance(n, int) for n in ns) else NOT_REPORTED}
+            for reason, ns in merged.items()
+        ]
+    return NOT_REPORTED
+
+
+def flow(review: Review, studies: list[Study] | None = None) -> Flow:
+    """The published review's flow; with updates (and the study files), the flow of the review as updated."""
+    if not review.updates or studies is None:
+        counts = _counts(review)
+        sources = {key: NO_SOURCE if value == NOT_APPLICABLE else REPORTED for key, value in counts.items()}
+        return Flow(counts, sources, "previous" in review.prisma, "other_methods" in review.prisma)
+    reported = _counts(review)
+    previous = review.included_reported
+    added = sum(1 for s in studies if s.added)
+    searches = [s.records for u in review.updates for s in u.searches]
+    counts = {
+        "previous_studies": previous,
+        "previous_reports": reported.get(
+            "total_reports" if "previous" in review.prisma else "new_reports", NOT_REPORTED
+        ),
+        "database_results": sum(searches) if searches and all(isinstance(n, int) for n in searches) else NOT_REPORTED,
+        "register_results": NOT_APPLICABLE,  # an update records database searches only
+    }
+    for key in SCREENING:
+        counts[key] = _combined([dict(u.flow)[key] for u in review.updates if key in dict(u.flow)])
+        if any(key not in dict(u.flow) for u in review.updates):
+            counts[key] = NOT_REPORTED
+    counts.update(
+        new_studies=added,
+        new_reports=NOT_REPORTED,
+        total_studies=previous + added if isinstance(previous, int) else NOT_REPORTED,
+        total_reports=NOT_REPORTED,
+    )
+    sources = {key: RECORDED for key in counts}
+    sources.update(
+        previous_studies=REPORTED,
+        previous_reports=REPORTED,
+        register_results=NO_SOURCE,
+        new_studies=COUNTED,
+        new_reports=NO_REPORTS,
+        total_studies=TOTAL,
+        total_reports=NO_REPORTS,
+    )
+    return Flow(counts, sources, True, False)
+
+
 def _csv_reason(reason: str) -> str:
     return re.sub(r"\s*[,;]\s*", " - ", reason.strip())
 
@@ -281,9 +381,11 @@ def _csv_n(value) -> str:
     return NA
 
 
-def prisma_rows(review: Review) -> list[dict]:
-    """The template's rows with n filled in: the reported count, NA when not reported or absent."""
-    counts = _counts(review)
+def prisma_rows(review: Review, studies: list[Study] | None = None) -> list[dict]:
+    """The template's rows with n filled in: the diagram's count, NA when not reported, not applicable or absent.
+
+    With updates and the study files, the counts of the review as updated (see `flow`)."""
+    counts = flow(review, studies).counts
     rows = []
     for row in TEMPLATE:
         n = "0" if row[2] in TITLE_BOXES else _csv_n(counts.get(row[0]))
@@ -291,12 +393,14 @@ def prisma_rows(review: Review) -> list[dict]:
     return rows
 
 
-def prisma_csv(review: Review) -> str:
-    """The PRISMA2020 app's CSV (data,node,box,description,boxtext,tooltips,url,n)."""
+def prisma_csv(review: Review, studies: list[Study] | None = None) -> str:
+    """The PRISMA2020 app's CSV (data,node,box,description,boxtext,tooltips,url,n), with the diagram's counts."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=HEADER, lineterminator="\n")
     writer.writeheader()
-    writer.writerows({key: spreadsheet_safe(value) for key, value in row.items()} for row in prisma_rows(review))
+    writer.writerows(
+        {key: spreadsheet_safe(value) for key, value in row.items()} for row in prisma_rows(review, studies)
+    )
     return out.getvalue()
 
 
@@ -326,7 +430,9 @@ class Box:
 
 
 def _n(value) -> str:
-    return f"n = {value:,}" if isinstance(value, int) else NOT_REPORTED_N
+    if isinstance(value, int):
+        return f"n = {value:,}"
+    return f"n = {NOT_APPLICABLE}" if value == NOT_APPLICABLE else NOT_REPORTED_N
 
 
 def _excluded(value) -> list:
@@ -335,13 +441,13 @@ def _excluded(value) -> list:
     return [f"Reports excluded ({_n(value)})"]
 
 
-def _boxes(review: Review, findings_href: str) -> list[Box]:
-    counts = _counts(review)
+def _boxes(drawn: Flow, findings_href: str) -> list[Box]:
+    counts = drawn.counts
 
     def n(key: str) -> str:
         return _n(counts.get(key))
 
-    previous, other = "previous" in review.prisma, "other_methods" in review.prisma
+    previous, other = drawn.previous, drawn.other
     new = "new " if previous else ""
     boxes = [
         Box("main", "head", [f"Identification of {new}studies via databases and registers"], "db", 2),
@@ -535,18 +641,25 @@ def _sentence(paragraphs: list) -> str:
     return text + "."
 
 
-def prisma_svg(review: Review, findings_href: str = "../findings/") -> str:
-    """The PRISMA 2020 flow diagram: stages the review does not report read `n = not reported`."""
-    boxes = _boxes(review, findings_href)
+def prisma_svg(
+    review: Review, findings_href: str = "../findings/", studies: list[Study] | None = None, ident: str = "prisma"
+) -> str:
+    """The PRISMA 2020 flow diagram: stages the review does not report read `n = not reported`.
+
+    With updates and the study files, the diagram for updated reviews (see `flow`). `ident` starts the ids
+    inside the SVG, so that two diagrams can stand on one page."""
+    drawn = flow(review, studies)
+    title = "PRISMA 2020 flow diagram" + (" of the review as updated" if studies is not None and review.updates else "")
+    boxes = _boxes(drawn, findings_href)
     rows, width, height = _layout(boxes)
     desc = " ".join(_sentence(b.paragraphs) for b in boxes if b.kind == "box")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" width="100%" '
-        f'style="max-width:{_f(width)}px;height:auto" role="group" aria-labelledby="prisma-title" aria-describedby="prisma-desc" '
+        f'style="max-width:{_f(width)}px;height:auto" role="group" aria-labelledby="{ident}-title" aria-describedby="{ident}-desc" '
         f'font-family="{FONT_FAMILY}" font-size="{FONT}" fill="{INK}">',
-        '<title id="prisma-title">PRISMA 2020 flow diagram</title>',
-        f'<desc id="prisma-desc">{escape(desc)}</desc>',
-        f'<defs><marker id="prisma-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        f'<title id="{ident}-title">{title}</title>',
+        f'<desc id="{ident}-desc">{escape(desc)}</desc>',
+        f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{RULE}"/></marker></defs>',
         # Its own white ground, so the arrows stay visible on a dark page.
         f'<rect width="{_f(width)}" height="{_f(height)}" fill="#ffffff"/>',
@@ -559,7 +672,7 @@ def prisma_svg(review: Review, findings_href: str = "../findings/") -> str:
         points = " ".join(f"{_f(x)},{_f(y)}" for x, y in path)
         out.append(
             f'<polyline points="{points}" fill="none" stroke="{RULE}" stroke-width="1.5" '
-            f'marker-end="url(#prisma-arrow)"/>'
+            f'marker-end="url(#{ident}-arrow)"/>'
         )
     out.append("</svg>")
     return "\n".join(out) + "\n"

@@ -3,6 +3,10 @@
 These findings describe the published review, which this project does not
 change, so they are warnings, never errors. They are computed as data so that
 the checker can print them and the site can publish them.
+
+The review's reported counts are set against the review's own studies only;
+studies added in updates are checked against the eligibility criteria (as their
+update records them) and counted apart.
 """
 
 from __future__ import annotations
@@ -39,13 +43,14 @@ class Count:
 
 @dataclass(frozen=True)
 class CriterionCheck:
-    """One study against one eligibility criterion."""
+    """One study against one eligibility criterion: the review's, or as an update changed it (`changed_by`)."""
 
     study: str
     criterion: int
     status: str
     value: str
     not_checked: str | None = None  # what of the criterion was not checked
+    changed_by: str | None = None
 
     @property
     def checked(self) -> str:
@@ -91,12 +96,14 @@ def _group_note(review: Review, group, studies: list[Study]) -> str:
 
 
 def count_checks(review: Review, studies: list[Study]) -> list[Count]:
+    """The review's reported counts against the review's own study files (never those added in updates)."""
+    studies = [s for s in studies if not s.added]
     counts: list[Count] = []
     reported_total = review.prisma["included"]["new_studies"]
     counts.append(
         Count(
             "included",
-            "Studies included",
+            "Studies included in the published review",
             "included",
             reported_total,
             len(studies),
@@ -161,14 +168,17 @@ def _criterion_value(study: Study, field: str):
 
 
 def criteria_checks(review: Review, studies: list[Study]) -> list[CriterionCheck]:
+    """Each study against each criterion: the review's, or for an added study those in force for its update."""
     checks: list[CriterionCheck] = []
     for study in studies:
-        for criterion in review.criteria:
+        for criterion, changed_by in review.criteria_for(study.update):
             if not criterion.field:
                 continue
             value = _criterion_value(study, criterion.field)
             if value in (None, []):
-                checks.append(CriterionCheck(study.id, criterion.number, NOT_KNOWN, "", criterion.not_checked))
+                checks.append(
+                    CriterionCheck(study.id, criterion.number, NOT_KNOWN, "", criterion.not_checked, changed_by)
+                )
                 continue
             if isinstance(value, list):
                 ok = all(v in criterion.allowed for v in value)
@@ -182,7 +192,9 @@ def criteria_checks(review: Review, studies: list[Study]) -> list[CriterionCheck
                 ok = value in criterion.allowed
                 shown = str(value)
             checks.append(
-                CriterionCheck(study.id, criterion.number, MET if ok else NOT_MET, shown, criterion.not_checked)
+                CriterionCheck(
+                    study.id, criterion.number, MET if ok else NOT_MET, shown, criterion.not_checked, changed_by
+                )
             )
     return checks
 
@@ -244,21 +256,27 @@ def as_problems(
             continue
         line, column = review_doc.where(_review_key(review, count))
         problems.append(Problem(review_doc.path, line, column, WARNING, message))
-    criteria = {c.number: c for c in review.criteria}
+    by_id = {s.id: s for s in studies}
     for check in result.criteria:
         if check.status != NOT_MET:
             continue
-        criterion = criteria[check.criterion]
+        study = by_id[check.study]
+        criterion = next(c for c, _ in review.criteria_for(study.update) if c.number == check.criterion)
         doc = study_docs[check.study]
         line, column = doc.where((criterion.field,))
-        problems.append(
-            Problem(
-                doc.path,
-                line,
-                column,
-                WARNING,
-                f'criterion {criterion.number} of the review ("{criterion.inclusion.rstrip(".")}") '
-                f"is not met: `{criterion.field}` is {check.value}",
+        wording = criterion.inclusion.rstrip(".")
+        if study.update is None:
+            message = f'criterion {criterion.number} of the review ("{wording}") is not met: `{criterion.field}` is {check.value}'
+        elif check.changed_by is None:
+            message = (
+                f'criterion {criterion.number} of the review ("{wording}") is not met by this study of '
+                f"{study.update}: `{criterion.field}` is {check.value}; if the update changed the criterion, "
+                "record the change under its `criteria` in review.yml"
             )
-        )
+        else:
+            message = (
+                f'criterion {criterion.number} as {check.changed_by} changed it ("{wording}") is not met by this '
+                f"study of {study.update}: `{criterion.field}` is {check.value}"
+            )
+        problems.append(Problem(doc.path, line, column, WARNING, message))
     return problems

@@ -9,12 +9,26 @@ from .context import Context, relative_url
 PAGE = "references.md"
 
 
-def page(ctx: Context) -> str:
-    items = [
-        {"id": s.id, "html": Markup(ctx.refs[s.id][0]), "url": relative_url(PAGE, f"studies/{s.id}.md")}
-        for s in ctx.ordered
+def _items(ctx: Context, studies) -> list[dict]:
+    return [
+        {
+            "id": s.id,
+            "html": Markup(ctx.refs[s.id][0]),
+            "url": relative_url(PAGE, f"studies/{s.id}.md"),
+            "origin": s.origin.label if s.added else None,
+        }
+        for s in studies
     ]
-    return ctx.render("references.md.j2", count=len(items), items=items)
+
+
+def page(ctx: Context) -> str:
+    """The published review's studies, then, apart, those added in updates."""
+    return ctx.render(
+        "references.md.j2",
+        count=len(ctx.review_studies),
+        items=_items(ctx, ctx.review_studies),
+        added=_items(ctx, ctx.added),
+    )
 
 
 def write(writer, ctx: Context) -> None:

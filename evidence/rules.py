@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import difflib
 from collections import Counter
 from collections.abc import Iterator
@@ -227,6 +228,84 @@ def trends_have_studies(review_doc: Document, docs: list[Document]) -> Iterator[
             )
 
 
+def _calendar_date(text: str) -> bool:
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def updates_valid(review_doc: Document) -> Iterator[Problem]:
+    """Update ids are unique, and every date of an update is a date of the calendar."""
+    seen: set[str] = set()
+    for index, update in enumerate(review_doc.data.get("updates") or []):
+        if update["id"] in seen:
+            yield _problem(review_doc, ("updates", index, "id"), f"id '{update['id']}' is used twice in `updates`")
+        seen.add(update["id"])
+        dates = [(("updates", index, "date"), update["date"])]
+        dates += [
+            (("updates", index, "searches", position, "date"), search["date"])
+            for position, search in enumerate(update.get("searches") or [])
+            if "date" in search
+        ]
+        for key, value in dates:
+            if not _calendar_date(value):
+                yield _problem(review_doc, key, f"`{_dotted(key)}` is '{value}', which is not a date of the calendar")
+
+
+def _dotted(key: tuple) -> str:
+    text = ""
+    for part in key:
+        text += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def added_studies(review: dict, docs: list[Document]) -> Iterator[Problem]:
+    """A study added in an update names an update of review.yml, and has none of the fields only the review gives."""
+    updates = [u["id"] for u in review.get("updates") or []]
+    for doc in docs:
+        update = doc.data.get("update")
+        if not isinstance(update, str):
+            continue
+        if update not in updates:
+            hint = (
+                _suggest(update, updates)
+                if updates
+                else "review.yml has no `updates`; add the update there first, with its `id` and `date`"
+            )
+            yield _problem(doc, ("update",), f"unknown update '{visible(update)}'; {hint}")
+        if "group" in doc.data:
+            yield _problem(
+                doc,
+                ("group",),
+                "a study added in an update has no `group`: the discussion groups are the review's; remove it",
+                at_key=True,
+            )
+        for field in ("cited_as", "also_cited_as"):
+            if field in doc.data:
+                yield _problem(
+                    doc,
+                    (field,),
+                    f"`{field}` is how the review names a study it included; a study added in an update "
+                    "is not among them; remove it",
+                    at_key=True,
+                )
+
+
+def changes_refer_to_studies(review_doc: Document, docs: list[Document]) -> Iterator[Problem]:
+    """Each study an update says it changed has a study file."""
+    ids = [doc.data["id"] for doc in docs if isinstance(doc.data.get("id"), str)]
+    for index, update in enumerate(review_doc.data.get("updates") or []):
+        for position, change in enumerate(update.get("changes") or []):
+            if change["study"] not in ids:
+                yield _problem(
+                    review_doc,
+                    ("updates", index, "changes", position, "study"),
+                    f"unknown study '{change['study']}'; {_suggest(change['study'], sorted(ids))}",
+                )
+
+
 def checklists_complete(review_doc: Document) -> Iterator[Problem]:
     """Each reporting checklist lists every item of its PRISMA 2020 checklist once, in order, in its section."""
     reporting = review_doc.data.get("reporting")
@@ -280,6 +359,9 @@ def all_problems(review_doc: Document, docs: list[Document]) -> list[Problem]:
     found += trends_come_from_the_review(review_doc, docs)
     found += groups_come_from_the_review(review_doc, docs)
     found += checklists_complete(review_doc)
+    found += updates_valid(review_doc)
+    found += changes_refer_to_studies(review_doc, docs)
+    found += added_studies(review_doc.data, docs)
     found += id_matches_file_name(docs)
     found += ids_unique(docs)
     found += dois_unique(docs)

@@ -63,6 +63,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "indexed_in": ("[SciELO Peru]", ""),
     "countries": ("[Peru]", ""),
     "database": ("scopus", "id of a database in review.yml"),
+    "update": ("update-2025-1", "only for a study the review did not include"),
     "notes": ("Anything a reader should know.", ""),
     "our_trends": (
         "\n#   - id: citizen-perception\n#     reason: Why this site puts the study in this trend.",

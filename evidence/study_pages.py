@@ -1,4 +1,7 @@
-"""One page per study: reference, finding, links, every field with its source, cite this."""
+"""One page per study: reference, origin, finding, links, every field with its source, cite this.
+
+A study added in an update says so at the top, and nothing on its page calls its finding, its trends or
+its fields the review's."""
 
 from __future__ import annotations
 
@@ -38,6 +41,7 @@ FIELDS = [
 NOT_REPORTED_HTML = Markup('<span class="not-reported">not reported</span>')
 FROM_REVIEW = "The review"
 FROM_RECORD = "Public record (see Sources)"
+FROM_UPDATE = "The update that added it (see Sources)"
 
 
 def _value(study: Study, field: str):
@@ -62,6 +66,8 @@ def _value(study: Study, field: str):
 
 
 def _source(study: Study, field: str) -> str:
+    if study.added:
+        return FROM_UPDATE if field in ("year", "authors", "countries") else FROM_RECORD
     if field in ("year",):
         return FROM_REVIEW
     if field == "authors":
@@ -87,7 +93,8 @@ def _criteria(ctx: Context, study: Study) -> Markup:
     for check in ctx.criteria.get(study.id, []):
         css = {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")
         value = f" ({escape(check.checked)})" if check.checked else ""
-        parts.append(f'<span class="criterion {css}">{check.criterion}: {escape(check.status)}{value}</span>')
+        changed = f" [as {escape(check.changed_by)} changed it]" if check.changed_by else ""
+        parts.append(f'<span class="criterion {css}">{check.criterion}: {escape(check.status)}{value}{changed}</span>')
     return Markup(", ".join(parts))
 
 
@@ -103,30 +110,34 @@ def _trend_links(ctx: Context, page: str, study: Study) -> Markup:
             basis = Markup(f"cited in {escape(places)}")
         elif m.ours:
             basis = Markup('<span class="origin origin-ours">This site\'s reading</span> ') + m.ours
+        elif study.added:
+            basis = Markup(f"assigned in {escape(study.update)}, not by the review")
         else:
             basis = Markup("named in the study's file")
         parts.append(ctx.trend_link(page, m.trend) + Markup(" (") + basis + Markup(")"))
     return Markup("; ").join(parts)
 
 
-def _group_link(ctx: Context, page: str, study: Study) -> Markup:
+def _group_link(ctx: Context, page: str, study: Study) -> Markup | None:
+    if not study.group:  # a study added in an update has no group: the groups are the review's
+        return None
     group = ctx.review.group(study.group)
     if not study.of_review:
         return ctx.group_link(page, study.group) + Markup(" (named in the study's file)")
     return ctx.group_link(page, study.group) + Markup(f" (named in {escape(group.passage.place)})")
 
 
-def _group_link(ctx: Context, page: str, study: Study) -> Markup:
-    group = ctx.review.group(study.group)
-    return ctx.group_link(page, study.group) + Markup(f" (named in {escape(group.passage.place)})")
-
-
 def page(ctx: Context, study: Study) -> str:
     name = f"{FOLDER}/{study.id}.md"
     html, text = ctx.refs[study.id]
+    update = ctx.review.update(study.update) if study.added else None
     return ctx.render(
         "study.md.j2",
         study=study,
+        origin=study.origin.label,
+        update=update,
+        update_link=ctx.update_link(name, update.id) if update else None,
+        review_count=ctx.review.included_reported,
         reference_html=Markup(html),
         cited_as=study.cited_as or NOT_REPORTED,
         also_cited_as=join(study.also_cited_as, "; ") if study.also_cited_as else None,

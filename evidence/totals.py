@@ -12,21 +12,34 @@ from .dataset import Dataset, load, study_files
 from .models import LANGUAGES
 
 
-def totals(dataset: Dataset) -> dict[str, int]:
-    """Every count the site shows, by name, in reading order."""
-    studies, review = dataset.studies, dataset.review
-    counts = {"Included studies": len(studies)}
+def _per(studies, review, prefix: str = "") -> dict[str, int]:
+    counts = {}
     for year in sorted({s.year for s in studies}):
-        counts[f"Year {year}"] = sum(s.year == year for s in studies)
+        counts[f"{prefix}Year {year}"] = sum(s.year == year for s in studies)
     for trend in review.trends:
-        counts[f"Trend: {trend.name}"] = sum(trend.id in s.trends for s in studies)
-    for group in review.groups:
-        counts[f"Group: {group.name}"] = sum(s.group == group.id for s in studies)
+        counts[f"{prefix}Trend: {trend.name}"] = sum(trend.id in s.trends for s in studies)
+    if not prefix:
+        for group in review.groups:
+            counts[f"Group: {group.name}"] = sum(s.group == group.id for s in studies)
     for db in review.databases:
-        counts[f"Database: {db.name}"] = sum(s.database == db.id for s in studies)
+        counts[f"{prefix}Database: {db.name}"] = sum(s.database == db.id for s in studies)
     for code in sorted({s.language or "" for s in studies}):
         name = LANGUAGES.get(code, code) if code else "not reported"
-        counts[f"Language: {name}"] = sum((s.language or "") == code for s in studies)
+        counts[f"{prefix}Language: {name}"] = sum((s.language or "") == code for s in studies)
+    return counts
+
+
+def totals(dataset: Dataset) -> dict[str, int]:
+    """Every count the site shows, by name, in reading order: the published review's studies, then, apart,
+    those added in updates."""
+    review = dataset.review
+    own = [s for s in dataset.studies if not s.added]
+    added = [s for s in dataset.studies if s.added]
+    counts = {"Studies of the published review": len(own), **_per(own, review)}
+    counts["Studies added in updates"] = len(added)
+    for update in review.updates:
+        counts[f"Added in {update.id}"] = sum(s.update == update.id for s in added)
+    counts.update(_per(added, review, "Added in updates: "))
     return counts
 
 

@@ -115,7 +115,11 @@ def trend_page(ctx: Context, trend) -> str:
             "first": _cited(members[s.id].first),
             "second": _cited(members[s.id].second),
             "ours": members[s.id].ours,
-            "own": members[s.id].own,
+            "own": f"{s.origin.label}: assigned to this trend in that update, not by the review."
+            if s.added
+            else OWN
+            if members[s.id].own
+            else None,
         }
         for s in studies
     ]
@@ -143,7 +147,6 @@ def trend_page(ctx: Context, trend) -> str:
         items=items,
         conclusions=conclusions,
         index_url=relative_url(page, INDEX),
-        own_label=OWN,
     )
 
 

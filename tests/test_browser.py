@@ -2,7 +2,9 @@
 
 One build per session, in a throw-away copy of the repository with one extra
 study, studies/payload-2023.yml, whose every text field carries script, HTML,
-Markdown and template payloads. The site is built and served as GitHub Pages
+Markdown and template payloads, and the living review's contract example of
+CONTRIBUTING.md (an update in review.yml and the study it adds), with a second
+update whose description carries the payloads. The site is built and served as GitHub Pages
 serves a project's site: under /digital-government-review/ (SITE_URL), with
 404.html and status 404 for any other address; REPO_URL is set as the workflows
 set it. It is served on 127.0.0.1 and driven with Chromium through Playwright
@@ -46,6 +48,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from test_site import copy_repo
+from test_updates_check import STUDY, UPDATE
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; override to test another
 CHROMIUM_ARGS = [
@@ -212,6 +215,9 @@ def site(served) -> Path:
     root, address = served
     copy_repo(root)
     (root / "studies" / "payload-2023.yml").write_text(payload_yaml(), encoding="utf-8")
+    (root / "studies" / "quispe-2024.yml").write_text(STUDY, encoding="utf-8")
+    with (root / "review.yml").open("a", encoding="utf-8") as review:
+        review.write(UPDATE + f"  - id: update-2025-2\n    date: 2025-07-01\n    description: {json.dumps(LONG)}\n")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SITE_URL", address)
         env.setenv("REPO_URL", f"https://github.com/{REPO}")
@@ -633,6 +639,7 @@ PAYLOAD_PAGES = {
     "references/": [SCRIPT, IMG, TEMPLATE, MD_LINK, "**bold**", "&amp;"],
     "checks/": LITERALS,
     "trends/": [SHORT, SVG],  # in-text citations: the authors' family names
+    "whats-new/": LITERALS,  # the second update's description
 }
 
 
@@ -713,7 +720,11 @@ def test_findings_table_filters_in_the_browser(visit):
     page.locator('form[data-table="findings-table"] input[name="q"]').fill("onerror=alert(1)")
     page.select_option('form[data-table="findings-table"] select[name="year"]', "")
     assert page.locator("#findings-table tbody tr:not([hidden])").count() == 1
-    assert page.locator("#findings-table thead button.sort").count() == 7
+    assert page.locator("#findings-table thead button.sort").count() == 8
+    page.locator('form[data-table="findings-table"] input[name="q"]').fill("")
+    page.select_option('form[data-table="findings-table"] select[name="origin"]', "update-2025-1")
+    assert page.locator("#findings-table tbody tr:not([hidden])").count() == 1
+    assert status.inner_text() == f"1 of {total} studies"
     assert not visit.errors and not visit.dialogs
 
 

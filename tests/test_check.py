@@ -64,7 +64,9 @@ BAD_INPUTS = [
         "missing field",
         "studies/new-2023.yml",
         VALID.replace("year: 2023\n", ""),
-        ["studies/new-2023.yml:2:1: error: missing required field `year`: Year of publication as the review gives it."],
+        [
+            "studies/new-2023.yml:2:1: error: missing required field `year`: Year of publication: as the review gives it, or, for a study added in an update, as published."
+        ],
     ),
     (
         "wrong type",
@@ -77,7 +79,7 @@ BAD_INPUTS = [
         "studies/new-2023.yml",
         VALID.replace("title:", "titel:"),
         [
-            "studies/new-2023.yml:2:1: error: missing required field `title`: The study's title in English exactly as the review's Table 3 gives it.",
+            "studies/new-2023.yml:2:1: error: missing required field `title`: For a study of the published review, its title in English exactly as the review's Table 3 gives it; for a study added in an update, its title as published (in English where the study gives one).",
             "studies/new-2023.yml:3:1: error: unknown field `titel`; did you mean `title`?",
         ],
     ),

@@ -209,6 +209,8 @@ def test_poisoned_files_committed_under_the_cache_change_nothing_and_run_nothing
     ):
         (bad / name).write_bytes(pickle_payload if name.endswith("pickle") else b'{"format": 1, "entries": {}}')
     (bad / "references" / "x.json").write_text(json.dumps([XSS, XSS]), encoding="utf-8")
+    # One date for both (the pages say what date the data are as of: the last commit's).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1751241600")
     for repo in (clean, poisoned):
         _git(repo, "init", "-q")
         _git(repo, "add", "-A")

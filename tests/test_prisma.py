@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import dataclasses
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -11,7 +12,7 @@ import xml.etree.ElementTree as ET
 from conftest import ROOT
 from evidence.dataset import load
 from evidence.models import review_from
-from evidence.prisma import prisma_csv, prisma_rows, prisma_svg
+from evidence.prisma import flow, prisma_csv, prisma_rows, prisma_svg
 
 REVIEW = load(ROOT).review
 SVG = "{http://www.w3.org/2000/svg}"
@@ -98,8 +99,8 @@ def test_svg_shows_the_reported_counts_and_not_reported_for_every_other_stage():
     text = " ".join(box_texts(svg))
     assert "Identification of studies via databases and registers" in text
     assert "Databases (n = 291)" in text and "Studies included in review (n = 16)" in text
+    assert "Registers (n = not applicable)" in text  # the review searched databases only
     for stage in (
-        "Registers",
         "Duplicate records",
         "Records marked as ineligible by automation tools",
         "Records removed for other reasons",
@@ -112,7 +113,9 @@ def test_svg_shows_the_reported_counts_and_not_reported_for_every_other_stage():
         "Reports of included studies",
     ):
         assert f"{stage} (n = not reported)" in text
-    assert sorted(counts_shown(svg)) == sorted(["291", "16"] + ["not reported"] * not_reported_stages(REVIEW))
+    assert sorted(counts_shown(svg)) == sorted(
+        ["291", "16", "not applicable"] + ["not reported"] * not_reported_stages(REVIEW)
+    )
     assert "n = 0" not in svg
     for label in ("Identification", "Screening", "Included"):
         assert label in box_texts(svg)
@@ -175,13 +178,19 @@ def test_reasons_for_exclusion_are_listed_and_escaped():
     assert prisma_rows(review)[20]["n"] == "<script>Not about Peru</script> - & more, 5; No full text, NA"
 
 
-def test_csv_follows_the_prisma2020_template():
+def test_csv_follows_the_prisma2020_template_without_its_placeholder_text():
     text = prisma_csv(REVIEW)
     assert "\r" not in text and text.endswith("\n")
     rows = list(csv.reader(io.StringIO(text)))
-    upstream = list(csv.reader(io.StringIO(UPSTREAM)))
+    upstream = [row[:7] for row in csv.reader(io.StringIO(UPSTREAM))]
     assert rows[0] == ["data", "node", "box", "description", "boxtext", "tooltips", "url", "n"]
-    assert [row[:7] for row in rows] == [row[:7] for row in upstream]
+    # The template's instruction and example reasons ("[separate reasons … Reason1, xxx; …") are left out.
+    for row in upstream:
+        if row[0] in ("dbr_excluded", "other_excluded"):
+            row[3], row[5] = row[3].split(": [")[0], row[5].split(": [")[0]
+    assert [row[:7] for row in rows] == upstream
+    for placeholder in ("Reason1", "xxx", "separate reasons", "e.g."):
+        assert placeholder not in text
 
 
 def test_csv_counts_are_reported_numbers_or_na():
@@ -228,3 +237,87 @@ def test_every_line_fits_its_box_even_in_dejavu_sans():
                 assert float(span.get("x")) + width <= right - 4, span.text
             checked += 1
     assert checked > 30
+
+
+# --- The review as updated ------------------------------------------------------------------------------------
+
+
+def updated(updates: list[dict], added: int = 1):
+    """The real review with `updates`, and the real studies plus `added` studies of the first update."""
+    data = copy.deepcopy(REVIEW.raw)
+    data["updates"] = updates
+    review = review_from(data)
+    extra = [
+        dataclasses.replace(STUDIES[0], id=f"added-{i}", update=updates[0]["id"], group=None) for i in range(added)
+    ]
+    return review, STUDIES + extra
+
+
+STUDIES = load(ROOT).studies
+UPDATE = {"id": "update-2025-1", "date": "2025-06-30"}
+
+
+def test_with_updates_the_diagram_is_the_template_for_updated_reviews():
+    review, studies = updated([UPDATE])
+    svg = prisma_svg(review, studies=studies)
+    text = " ".join(box_texts(svg))
+    assert "Previous studies" in text
+    assert "Studies included in previous version of review (n = 16)" in text
+    assert "Reports of studies included in previous version of review (n = not reported)" in text
+    assert "Identification of new studies via databases and registers" in text
+    assert "Databases (n = not reported)" in text and "Registers (n = not applicable)" in text
+    assert "New studies included in review (n = 1)" in text
+    assert "Reports of new included studies (n = not reported)" in text
+    assert "Total studies included in review (n = 17)" in text
+    assert "Studies included in review (n = 16)" not in text.replace("previous version of review (n = 16)", "")
+    assert ET.fromstring(svg).find(f"{SVG}title").text == "PRISMA 2020 flow diagram of the review as updated"
+    # The published review's own diagram is unchanged.
+    assert prisma_svg(review) == prisma_svg(REVIEW)
+
+
+def test_the_csv_carries_the_diagram_and_its_totals_agree():
+    review, studies = updated([UPDATE])
+    rows = {row["data"]: row["n"] for row in csv.DictReader(io.StringIO(prisma_csv(review, studies)))}
+    assert (rows["previous_studies"], rows["new_studies"], rows["total_studies"]) == ("16", "1", "17")
+    assert rows["database_results"] == "NA" and rows["register_results"] == "NA"
+    shown = dict(re.findall(r"([A-Z][a-z ]+?) \(n = (\d+)\)", " ".join(box_texts(prisma_svg(review, studies=studies)))))
+    assert shown["Studies included in previous version of review"] == rows["previous_studies"]
+    assert shown["New studies included in review"] == rows["new_studies"]
+    assert shown["Total studies included in review"] == rows["total_studies"]
+    assert int(rows["previous_studies"]) + int(rows["new_studies"]) == int(rows["total_studies"])
+
+
+def test_the_updates_searches_and_screening_fill_the_new_studies_column():
+    first = {
+        **UPDATE,
+        "searches": [{"database": "SciELO", "records": 40}, {"database": "Scopus", "records": 12}],
+        "prisma": {"records_screened": 50, "dbr_excluded": [{"reason": "Outside Peru", "n": 3}]},
+    }
+    second = {
+        "id": "update-2026-1",
+        "date": "2026-01-15",
+        "searches": [{"database": "SciELO", "records": 8}],
+        "prisma": {"records_screened": 8, "dbr_excluded": [{"reason": "Outside Peru", "n": 1}]},
+    }
+    review, studies = updated([first, second], added=2)
+    found = flow(review, studies)
+    assert found.counts["database_results"] == 60 and found.sources["database_results"].startswith("the updates")
+    assert found.counts["records_screened"] == 58
+    assert found.counts["dbr_excluded"] == [{"reason": "Outside Peru", "n": 4}]
+    assert found.counts["duplicates"] == "not reported"
+    assert (found.counts["new_studies"], found.counts["total_studies"]) == (2, 18)
+    assert found.sources["previous_studies"] == "reported by the review"
+    assert found.sources["new_studies"] == "counted from the study files"
+    # A stage one update does not give is not reported for the updates together.
+    del second["prisma"]["records_screened"]
+    review, studies = updated([first, second], added=2)
+    assert flow(review, studies).counts["records_screened"] == "not reported"
+
+
+def test_two_diagrams_on_one_page_have_their_own_ids():
+    review, studies = updated([UPDATE])
+    ids = [
+        set(re.findall(r'id="([^"]+)"', svg))
+        for svg in (prisma_svg(review, studies=studies), prisma_svg(review, ident="prisma-review"))
+    ]
+    assert ids[0] and ids[1] and not ids[0] & ids[1]

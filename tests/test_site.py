@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html as html_lib
+import io
+import json
 import re
 import shutil
 from pathlib import Path
@@ -42,6 +45,7 @@ def _environment():
     with pytest.MonkeyPatch.context() as env:
         env.setenv("REPO_URL", REPO_URL)
         env.delenv("SITE_URL", raising=False)
+        env.setenv("SOURCE_DATE_EPOCH", "1735689600")  # the copy has no commits: its "last commit" is 2025-01-01
         yield
 
 
@@ -75,6 +79,7 @@ PAGES = [
     "fields",
     "about",
     "checklist",
+    "whats-new",
 ]
 
 
@@ -89,16 +94,19 @@ def test_one_page_per_study_and_per_trend(built):
     assert len(list((built / "site" / "trends").glob("*/index.html"))) == 7
 
 
-def test_home_counters_come_from_data(built):
+def test_home_counters_come_from_data_and_say_where_from(built):
     text = text_of(html(built, ""))
-    for number, label in [
-        ("16", "included studies"),
-        ("291", "records identified"),
-        ("4", "databases searched"),
-        ("2019–2023", "publication years"),
-        ("7", "trends"),
+    for number, label, source in [
+        ("16", "studies in the published review", "reported by the review"),
+        ("291", "records identified", "reported by the review"),
+        ("4", "databases searched", "reported by the review"),
+        ("2019–2023", "publication years", "counted from the study files"),
+        ("7", "trends", "reported by the review"),
     ]:
-        assert f"{number} {label}" in text
+        assert f"{number} {label} {source}" in text
+    # The published review alone: nothing added, no count of added studies.
+    assert "16 studies in the published review; none added since." in text
+    assert "added since, as of" not in text
 
 
 def test_method_reproduces_tables_1_and_2(built):
@@ -196,8 +204,9 @@ def test_trend_page_lists_in_text_citations(built):
 
 def test_findings_table_has_a_row_per_study_with_filters(built):
     page = html(built, "findings")
-    assert len(re.findall(r"<tr data-year=", page)) == 16
-    for name in ("year", "trends", "group", "language"):
+    assert len(re.findall(r'<tr data-origin="review" data-year=', page)) == 16
+    assert 'class="added"' not in page
+    for name in ("origin", "year", "trends", "group", "language"):
         assert f'<select name="{name}">' in page
     assert (built / "site" / "assets" / "javascripts" / "tables.js").exists()
 
@@ -302,7 +311,7 @@ def test_totals_diff_after_adding_one_study(tmp_path):
 
 | Count | Before | After | Change |
 |---|---:|---:|---:|
-| Included studies | 16 | 17 | +1 |
+| Studies of the published review | 16 | 17 | +1 |
 | Year 2023 | 4 | 5 | +1 |
 | Trend: Citizen perception of municipal digital government | 4 | 5 | +1 |
 | Group: Studies that highlight significant challenges | 3 | 4 | +1 |
@@ -333,3 +342,43 @@ def test_checks_page_shows_a_repeated_note_once(built):
     text = text_of(html(built, "checks"))
     assert text.count("No study file records the database it was found in") == 1
     assert text.count("As above.") >= 3
+
+
+# --- The published review alone (no `updates:` in review.yml, no study that names one) ------------------------
+
+
+def test_without_updates_the_site_shows_the_published_review_alone(built):
+    whats_new = text_of(html(built, "whats-new"))
+    assert "16 studies in the published review; none added since." in whats_new
+    assert "No update yet: the site shows the published review alone." in whats_new
+    prisma = html(built, "prisma")
+    assert "previous version" not in prisma and "as updated" not in prisma and "prisma-review.csv" not in prisma
+    assert "Registers (n = not applicable)" in prisma
+    assert not (built / "site" / "data" / "prisma-review.csv").exists()
+    rows = list(csv.DictReader(io.StringIO((built / "site" / "data" / "prisma.csv").read_text(encoding="utf-8"))))
+    assert {r["data"]: r["n"] for r in rows}["new_studies"] == "16"
+    assert all(r["n"] == "NA" for r in rows if r["data"] in ("previous_studies", "total_studies"))
+    for page in ("", "findings", "references", "checks", "charts", "studies/vicente-2022"):
+        text = text_of(html(built, page))
+        assert "Added in update" not in text and "added since," not in text, page
+    records = json.loads((built / "site" / "data" / "studies.json").read_text(encoding="utf-8"))
+    assert {(r["origin"], r["update"], r["update_date"]) for r in records} == {("published review", None, None)}
+    review = json.loads((built / "site" / "data" / "review.json").read_text(encoding="utf-8"))
+    assert "updates" not in review and "counts_added" not in review and review["counts"]["studies"] == 16
+
+
+def test_without_updates_the_feed_is_valid_and_empty(built):
+    import feedparser
+
+    raw = (built / "site" / "feed.xml").read_bytes()
+    feed = feedparser.parse(raw)
+    assert not feed.bozo and feed.version == "atom10" and feed.entries == []
+    assert feed.feed.updated == "2025-01-01T00:00:00Z"
+    assert feed.feed.link == "http://127.0.0.1:8000/whats-new/"
+
+
+def test_every_page_says_the_date_of_its_data(built):
+    for page in (built / "site").rglob("*.html"):
+        assert "Data as of 2025-01-01 (last commit): the published review, with no update since." in page.read_text(
+            encoding="utf-8"
+        ), page
