@@ -141,7 +141,7 @@ def make(target: Path, n: int) -> Path:
             "data.md",
         ),
     )
-    for linked in ("evidence", "templates", "schema"):
+    for linked in ("evidence", "templates", "schema", "overrides"):
         os.symlink(ROOT / linked, target / linked)
     review = yaml.safe_load((ROOT / "review.yml").read_text(encoding="utf-8"))
     trends = [t["id"] for t in review["trends"]]
