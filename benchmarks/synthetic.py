@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from evidence import fmt
+from evidence.generate import GENERATED_FILES, GENERATED_FOLDERS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -124,22 +125,8 @@ def make(target: Path, n: int) -> Path:
     shutil.copytree(
         ROOT / "docs",
         target / "docs",
-        ignore=shutil.ignore_patterns(
-            "studies",
-            "trends",
-            "data",
-            "charts",
-            "index.md",
-            "findings.md",
-            "charts.md",
-            "method.md",
-            "prisma.md",
-            "conclusions.md",
-            "references.md",
-            "checks.md",
-            "fields.md",
-            "data.md",
-        ),
+        # the generated pages are made again for the synthetic studies
+        ignore=shutil.ignore_patterns(*(folder.split("/")[-1] for folder in GENERATED_FOLDERS), *GENERATED_FILES),
     )
     for linked in ("evidence", "templates", "schema", "overrides"):
         os.symlink(ROOT / linked, target / linked)
