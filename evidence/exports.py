@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from dataclasses import asdict
 
-from . import references
+from . import passages, references
 from .models import NOT_REPORTED, Review, Study
 from .reconcile import Reconciliation
 from .schema import load_schema
@@ -79,6 +79,9 @@ def studies_json(review: Review, studies: list[Study], rendered: dict | None = N
     `rendered` is references.render_all's result, when the caller already has it.
     """
     rendered = rendered or references.render_all(studies)
+    bases: dict[str, list] = {}
+    for m in passages.memberships(review, studies):
+        bases.setdefault(m.study, []).append(_basis(m, studies))
     records = []
     for study in studies:
         record = _record(study)
@@ -86,8 +89,36 @@ def studies_json(review: Review, studies: list[Study], rendered: dict | None = N
         record["page"] = f"studies/{study.id}/"
         record["group_name"] = review.group(study.group).name if study.group else None
         record["trend_names"] = [review.trend(t).name for t in study.trends]
+        record["trend_basis"] = bases.get(study.id, [])
         records.append(record)
     return _json(records)
+
+
+def _basis(m, studies: list[Study]) -> dict:
+    """What a study's place in a trend rests on, as data: the review's paragraphs that cite it (by pass),
+    this site's reading with its reason, or the update that assigned it."""
+    study = next(s for s in studies if s.id == m.study)
+    basis = {
+        "trend": m.trend,
+        "origin": "review"
+        if (m.first or m.second)
+        else "ours"
+        if m.ours
+        else "update"
+        if study.update
+        else "study file",
+    }
+    if m.first or m.second:
+        basis["first_pass"] = [p.place for p in m.first]
+        basis["second_pass"] = [p.place for p in m.second]
+        attached = [p.place for p in (*m.first, *m.second) if p.ours]
+        if attached:  # paragraphs that name no trend, attached to this one by this site (see review.yml)
+            basis["attached_by_this_site"] = attached
+    if m.ours:
+        basis["reason"] = m.ours
+    if study.update:
+        basis["update"] = study.update
+    return basis
 
 
 # --- CSV -----------------------------------------------------------------------

@@ -101,7 +101,12 @@ OWN = "Not a study of the published review: its own file puts it in this trend."
 
 
 def _cited(paragraphs) -> str:
-    return "; ".join(p.place.replace("Discussion, ", "") for p in paragraphs) or "not cited"
+    """The paragraphs that cite a study; one this site attached to the trend says so."""
+    places = [
+        p.place.replace("Discussion, ", "") + (" (attached to this trend by this site)" if p.ours else "")
+        for p in paragraphs
+    ]
+    return "; ".join(places) or "not cited"
 
 
 def trend_page(ctx: Context, trend) -> str:

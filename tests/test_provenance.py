@@ -75,3 +75,15 @@ def test_the_data_checks_page_lists_every_difference_between_the_passes(built): 
     for trend in DATA.review.trends:
         if trend.passes_differ:
             assert " ".join(trend.passes_differ.split()) in text
+
+
+def test_the_json_download_says_what_each_trend_membership_rests_on(built):  # noqa: F811
+    import json
+
+    records = {r["id"]: r for r in json.loads((built / "site" / "data" / "studies.json").read_text(encoding="utf-8"))}
+    assert records["espinoza-2023"]["trend_basis"] == [
+        {"trend": "citizen-perception", "origin": "review", "first_pass": [], "second_pass": ["Discussion, paragraph 24"]}
+    ]
+    assert records["huaman-2022"]["trend_basis"][0]["attached_by_this_site"] == ["Discussion, paragraph 14"]
+    page = text_of(html(built, "trends/knowledge-management"))
+    assert "paragraph 14 (attached to this trend by this site)" in page
