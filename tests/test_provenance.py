@@ -82,7 +82,12 @@ def test_the_json_download_says_what_each_trend_membership_rests_on(built):  # n
 
     records = {r["id"]: r for r in json.loads((built / "site" / "data" / "studies.json").read_text(encoding="utf-8"))}
     assert records["espinoza-2023"]["trend_basis"] == [
-        {"trend": "citizen-perception", "origin": "review", "first_pass": [], "second_pass": ["Discussion, paragraph 24"]}
+        {
+            "trend": "citizen-perception",
+            "origin": "review",
+            "first_pass": [],
+            "second_pass": ["Discussion, paragraph 24"],
+        }
     ]
     assert records["huaman-2022"]["trend_basis"][0]["attached_by_this_site"] == ["Discussion, paragraph 14"]
     page = text_of(html(built, "trends/knowledge-management"))
