@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import fingerprint
-from .models import LANGUAGES, Review, Study
+from .models import Review, Study, language_name
 
 UNKNOWN_LABELS = ("Not recorded", "Not reported")
 
@@ -165,13 +165,13 @@ def by_language(review: Review, studies: list[Study]) -> Chart:
     return _with_added(
         chart,
         added,
-        lambda s: LANGUAGES.get(s.language, s.language) if s.language else None,
+        lambda s: language_name(s.language) if s.language else None,
         "included studies by language",
     )
 
 
 def _by_language(studies: list[Study]) -> Chart:
-    rows = _by_count(Counter(s.language for s in studies if s.language), lambda code: LANGUAGES.get(code, code))
+    rows = _by_count(Counter(s.language for s in studies if s.language), language_name)
     unknown = sum(1 for s in studies if not s.language)
     if unknown:
         rows.append(("Not reported", unknown))

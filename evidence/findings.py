@@ -7,7 +7,7 @@ from markupsafe import Markup
 
 from . import whats_new
 from .context import Context, relative_url
-from .models import LANGUAGES, PUBLISHED_REVIEW, REVIEW_ORIGIN
+from .models import PUBLISHED_REVIEW, REVIEW_ORIGIN, language_name
 
 PAGE = "findings.md"
 PAGE_SIZE = 50
@@ -18,7 +18,7 @@ NO_GROUP = "none"
 def _language(study) -> tuple[str, str]:
     if not study.language:
         return NO_LANGUAGE, "not reported"
-    return study.language, LANGUAGES.get(study.language, study.language)
+    return study.language, language_name(study.language)
 
 
 def rows(ctx: Context) -> list[dict]:

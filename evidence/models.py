@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 
 NOT_REPORTED = "not reported"
-LANGUAGES = {"en": "English", "es": "Spanish", "pt": "Portuguese"}  # ISO 639-1 code: name shown to readers
+
+
+def language_name(code: str, locale: str = "en") -> str:
+    """The name of a language (an ISO 639 code) in the reader's language, from the Unicode CLDR data that Babel
+    carries: "es" is "Spanish" in English and "español" in Spanish. An unknown code is shown as it is."""
+    return _language_names(locale).get(code, code)
+
+
+@cache
+def _language_names(locale: str) -> dict:
+    from babel import Locale
+
+    return dict(Locale.parse(locale).languages)
 
 
 @dataclass(frozen=True)

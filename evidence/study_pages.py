@@ -10,7 +10,7 @@ from markupsafe import Markup
 from . import exports
 from .context import Context
 from .markup import escape, escape_lines, join, link
-from .models import LANGUAGES, NOT_REPORTED, Study
+from .models import NOT_REPORTED, Study, language_name
 from .reconcile import MET, NOT_KNOWN
 
 FOLDER = "studies"
@@ -55,7 +55,7 @@ def _value(study: Study, field: str):
             else text
         )
     if field == "language" and value:
-        return f"{LANGUAGES.get(value, value)} ({value})"
+        return f"{language_name(value)} ({value})"
     if field == "doi" and value:
         return link(study.doi_url, study.doi_url)
     if field == "url" and value:

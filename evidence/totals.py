@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from .dataset import Dataset, load, study_files
-from .models import LANGUAGES
+from .models import language_name
 
 
 def _per(studies, review, prefix: str = "") -> dict[str, int]:
@@ -24,7 +24,7 @@ def _per(studies, review, prefix: str = "") -> dict[str, int]:
     for db in review.databases:
         counts[f"{prefix}Database: {db.name}"] = sum(s.database == db.id for s in studies)
     for code in sorted({s.language or "" for s in studies}):
-        name = LANGUAGES.get(code, code) if code else "not reported"
+        name = language_name(code) if code else "not reported"
         counts[f"{prefix}Language: {name}"] = sum((s.language or "") == code for s in studies)
     return counts
 

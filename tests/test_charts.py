@@ -142,3 +142,17 @@ def test_colours_meet_wcag_aa_against_white():
 def test_unknown_rows_are_hatched_not_only_coloured():
     svg = render_svg(CHARTS["by-language"])
     assert re.search(r'<pattern id="h[0-9a-f]+"', svg)
+
+
+def test_language_names_come_from_cldr_in_the_readers_language():
+    from evidence.models import language_name
+
+    assert [language_name(c) for c in ("es", "en", "pt", "qu", "ay")] == [
+        "Spanish",
+        "English",
+        "Portuguese",
+        "Quechua",
+        "Aymara",
+    ]
+    assert language_name("es", "es") == "español" and language_name("qu", "es") == "quechua"
+    assert language_name("xx-not-a-code") == "xx-not-a-code"

@@ -60,10 +60,13 @@
       }
     }
 
+    // Text sorts as the reader's language does: "Álvarez" before "Zapata", "Ñahui" after "Nuñez".
+    var collator = new Intl.Collator(document.documentElement.lang || undefined, { sensitivity: "base", numeric: true });
+
     function key(row, column, numeric) {
       var cell = row.cells[column];
       var text = cell.getAttribute("data-sort") || cell.textContent.trim();
-      return numeric ? parseFloat(text) || 0 : text.toLowerCase();
+      return numeric ? parseFloat(text) || 0 : text;
     }
 
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
@@ -82,7 +85,7 @@
         th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
         rows.sort(function (a, b) {
           var x = key(a, column, numeric), y = key(b, column, numeric);
-          var order = x < y ? -1 : x > y ? 1 : 0;
+          var order = numeric ? (x < y ? -1 : x > y ? 1 : 0) : collator.compare(x, y);
           return ascending ? order : -order;
         });
         page = 0;
