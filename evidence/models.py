@@ -107,8 +107,7 @@ class Study:
     @property
     def citation_forms(self) -> tuple[str, ...]:
         """How the review's text cites the study: Table 3's form and the others it uses ("Paiva et al. (2019)")."""
-        forms = (self.cited_as, *self.also_cited_as) if self.cited_as else self.also_cited_as
-        return tuple(dict.fromkeys(form.rstrip(".") for form in forms))
+        return citation_forms(self.cited_as, *self.also_cited_as)
 
     @property
     def added(self) -> bool:
@@ -337,6 +336,13 @@ class Review:
 
 def _tuple(value) -> tuple:
     return tuple(value or ())
+
+
+def citation_forms(*forms) -> tuple[str, ...]:
+    """The forms a study is cited by, as its paragraphs are matched: text only, spaces collapsed, no final period,
+    each once (a file's raw values may be of any type)."""
+    found = (" ".join(f.rstrip(".").split()) for f in forms if isinstance(f, str) and f.strip())
+    return tuple(dict.fromkeys(found))
 
 
 def of_review(data: dict) -> bool:

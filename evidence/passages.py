@@ -20,10 +20,15 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+def cites_by(text: str, forms) -> bool:
+    """True when the text cites one of these forms (see models.citation_forms)."""
+    text = _collapse(text)
+    return any(form in text for form in forms)
+
+
 def cites(paragraph: Paragraph, study: Study) -> bool:
     """True when the paragraph cites the study by one of the review's forms for it."""
-    text = _collapse(paragraph.text)
-    return any(_collapse(form) in text for form in study.citation_forms)
+    return cites_by(paragraph.text, study.citation_forms)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from pathlib import PurePosixPath
 
 from .checklist import CHECKLISTS
 from .loader import Document, visible
-from .models import of_review
+from .models import citation_forms, of_review
+from .passages import cites_by
 from .problems import ERROR, Problem
 
 
@@ -129,16 +130,15 @@ def conclusions_refer_to_known_ids(review_doc: Document, docs: list[Document]) -
                         )
 
 
-def _forms(doc: Document) -> list[str]:
-    """The forms in which the review cites a study (its `cited_as` and `also_cited_as`), as text."""
-    forms = [doc.data.get("cited_as"), *_list(doc, "also_cited_as")]
-    return list(dict.fromkeys(" ".join(f.rstrip(".").split()) for f in forms if isinstance(f, str) and f.strip()))
+def _forms(doc: Document) -> tuple[str, ...]:
+    """The forms in which the review cites a study (its `cited_as` and `also_cited_as`)."""
+    return citation_forms(doc.data.get("cited_as"), *_list(doc, "also_cited_as"))
 
 
 def _citing(paragraphs: list, doc: Document) -> list[str]:
     """Places of the paragraphs that cite the study."""
     forms = _forms(doc)
-    return [p["place"] for p in paragraphs if any(form in " ".join(p["text"].split()) for form in forms)]
+    return [p["place"] for p in paragraphs if cites_by(p["text"], forms)]
 
 
 def _of_review(docs: list[Document]) -> list[Document]:

@@ -27,13 +27,13 @@ import pytest
 import rispy
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from mkdocs.utils.meta import get_data
-from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from conftest import ROOT, make_repo, run_cli
 from evidence.dataset import load
 from evidence.generate import generate
 from evidence.loader import MAX_FILE_BYTES, read_bytes
 from evidence.schema import load_schema
+from test_exports import bibtex_decoder
 
 HOSTILE = ROOT / "tests" / "hostile"
 CASES = sorted(p for p in HOSTILE.iterdir() if p.suffix in (".yml", ".bin"))
@@ -357,20 +357,6 @@ def test_json_downloads_keep_the_text(site):
     assert item["note"] == study["notes"] and item["DOI"] == study["doi"]
     review = json.loads((root / "docs" / "data" / "review.json").read_text(encoding="utf-8"))
     assert TREND_NAME in [t["name"] for t in review["trends"]]
-
-
-def bibtex_decoder() -> LatexNodes2Text:
-    context = get_default_latex_context_db()
-    context.add_context_category(
-        "text-symbols",
-        prepend=True,
-        macros=[
-            MacroTextSpec("textbraceleft", "{"),
-            MacroTextSpec("textbraceright", "}"),
-            MacroTextSpec("textasciicircum", "^"),
-        ],
-    )
-    return LatexNodes2Text(latex_context=context)
 
 
 def test_bibtex_keeps_the_text(site):
