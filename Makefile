@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help venv dev site release test lint check generate serve screenshots bench clean
+.PHONY: help venv dev site release test lint check generate serve screenshots bench clean messages
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
@@ -60,6 +60,13 @@ test: $(VENV)/.dev ## Run the test suite
 # The hooks are `language: system`: they find ruff, zizmor and python on the PATH, here the environment's.
 lint: $(VENV)/.dev ## Run the pre-commit hooks on every file: the checker, ruff, zizmor
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pre-commit run --all-files
+
+# The catalogue a translator edits: every message of the templates and the code, with its Spanish.
+messages: $(VENV)/.runtime ## Add new interface messages to locale/es/LC_MESSAGES/messages.po (to translate)
+	$(VENV)/bin/pybabel --quiet extract -F babel.cfg -k N_ --no-wrap --add-location=file --sort-by-file \
+	  --project="Digital Government in Peru: the evidence" --omit-header -o locale/messages.pot .
+	$(VENV)/bin/pybabel --quiet update -i locale/messages.pot -d locale -l es --no-wrap --omit-header --ignore-obsolete --no-fuzzy-matching
+	rm locale/messages.pot
 
 clean: ## Remove the built site, the generated files and the cache (keeps .venv and dist/)
 	@if [ -x $(PY) ]; then $(PY) build_site.py clean; else rm -rf site; fi

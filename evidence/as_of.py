@@ -30,6 +30,19 @@ class AsOf:
             return f"Data as of {self.date} (last commit): the published review, with no update since."
         return "Data: the published review, with no update since."
 
+    def sentence(self, language) -> str:
+        """The footer's sentence in an edition's language (an i18n.Language)."""
+        if self.basis == UPDATE:
+            return language.gettext(
+                "Data as of %(date)s (%(update)s).", date=language.date(self.date), update=self.update
+            )
+        if self.basis == COMMIT:
+            return language.gettext(
+                "Data as of %(date)s (last commit): the published review, with no update since.",
+                date=language.date(self.date),
+            )
+        return language.gettext("Data: the published review, with no update since.")
+
     def as_dict(self) -> dict:
         return {"date": self.date, "basis": self.basis, "update": self.update, "text": self.text}
 

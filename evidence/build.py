@@ -19,6 +19,8 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+from .i18n import DEFAULT, EDITIONS, edition
+
 SITE = "site"
 LOCK = ".site.lock"
 STAGING = (".site-new-", ".site-old-")
@@ -89,10 +91,10 @@ def _ordinary(folder: Path) -> None:
 _WARNING = re.compile(r"^(?:WARNING|ERROR)\b.*", re.MULTILINE)
 
 
-def _mkdocs(root: Path, staging: Path) -> None:
-    """mkdocs build --strict into `staging`; BuildError with every warning when there is any."""
+def _mkdocs(root: Path, config: str, staging: Path) -> None:
+    """mkdocs build --strict of one edition into `staging`; BuildError with every warning when there is any."""
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / "mkdocs.yml"), "-d", str(staging)],
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / config), "-d", str(staging)],
         cwd=root,
         env=mkdocs_env(root),
         capture_output=True,
@@ -104,7 +106,8 @@ def _mkdocs(root: Path, staging: Path) -> None:
         last = [line for line in output.splitlines() if line.strip()][-1:]
         sys.stderr.write("".join(f"{line}\n" for line in warnings or last))
         raise BuildError(
-            f"mkdocs build failed ({len(warnings)} warning{'s' * (len(warnings) != 1)} in strict mode); fix them"
+            f"mkdocs build -f {config} failed ({len(warnings)} warning{'s' * (len(warnings) != 1)} in strict mode);"
+            " fix them"
         )
 
 
@@ -140,16 +143,18 @@ def build_site(root: Path) -> None:
         raise BuildError(f"cannot create a staging folder in {root}: {exc.strerror or exc}") from None
     try:
         _ordinary(staging)
-        _mkdocs(root, staging)
+        for edition in EDITIONS:  # the default edition first: MkDocs empties the folder it builds into
+            _mkdocs(root, edition.config, staging / edition.path)
         _swap(root, staging)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def serve(root: Path, address: str) -> int:
+def serve(root: Path, address: str, lang: str = DEFAULT.lang) -> int:
+    """Preview one edition with live reload (the default one unless `lang` says otherwise)."""
     return subprocess.call(
-        [sys.executable, "-m", "mkdocs", "serve", "-f", str(root / "mkdocs.yml"), "-a", address],
+        [sys.executable, "-m", "mkdocs", "serve", "-f", str(root / edition(lang).config), "-a", address],
         cwd=root,
         env=mkdocs_env(root),
     )

@@ -197,8 +197,8 @@ def page(ctx: Context) -> str:
         license=link(about.get("license_url"), about.get("license", "")),
         wording=about.get("wording", ""),
         names_es=about.get("names_es", ""),
-        csv_href=relative_url(PAGE, f"data/{CSV_FILE}"),
-        json_href=relative_url(PAGE, f"data/{JSON_FILE}"),
+        csv_href=ctx.shared_url(PAGE, f"data/{CSV_FILE}"),
+        json_href=ctx.shared_url(PAGE, f"data/{JSON_FILE}"),
         method_href=relative_url(PAGE, "method.md"),
         prisma_href=relative_url(PAGE, "prisma.md"),
     )

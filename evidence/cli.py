@@ -13,7 +13,7 @@ from .build import SITE, BuildError, build_site, exclusive, serve
 from .cache import Cache
 from .dataset import load, study_files
 from .fmt import format_files, study_warnings
-from .generate import DOCS, GENERATED_FILES, GENERATED_FOLDERS, generate
+from .generate import DOCS, GENERATED_FILES, GENERATED_FOLDERS, generate, generated
 from .problems import has_errors, summary, visible
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,9 +74,10 @@ def cmd_clean(args) -> int:
     with exclusive(args.root):
         shutil.rmtree(args.root / SITE, ignore_errors=True)
         docs = args.root / DOCS
-        for folder in GENERATED_FOLDERS:
+        folders, files = generated(GENERATED_FOLDERS, GENERATED_FILES)
+        for folder in folders:
             shutil.rmtree(docs / folder, ignore_errors=True)
-        for name in GENERATED_FILES:
+        for name in files:
             (docs / name).unlink(missing_ok=True)
         cache = Cache.of(args.root)
         cache.clear()

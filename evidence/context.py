@@ -10,7 +10,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from . import charts, passages, references
+from . import charts, i18n, passages, references
 from .as_of import AsOf
 from .cache import Cache, fingerprint
 from .markup import TEMPLATE_DIR, environment, escape
@@ -21,11 +21,14 @@ WHATS_NEW = "whats-new.md"
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
 
 
-def _fingerprint(review: Review, edit_base: str | None) -> str:
-    """What every page depends on besides its own data: the review, the templates, the code."""
+def _fingerprint(review: Review, edit_base: str | None, lang: str) -> str:
+    """What every page depends on besides its own data: the review, the templates, the code, the catalogue."""
     here = Path(__file__).resolve().parent
-    code = fingerprint(*sorted([*here.glob("*.py"), *TEMPLATE_DIR.glob("*.j2")]))
-    return hashlib.sha256(json.dumps([review.raw, edit_base, code], sort_keys=True, default=str).encode()).hexdigest()
+    catalogues = [i18n.catalogue_path(e.lang) for e in i18n.EDITIONS if e.lang != i18n.SOURCE]
+    code = fingerprint(*sorted([*here.glob("*.py"), *TEMPLATE_DIR.glob("*.j2"), *catalogues]))
+    return hashlib.sha256(
+        json.dumps([review.raw, edit_base, lang, code], sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
 def page_url(page: str) -> str:
@@ -60,6 +63,8 @@ class Context:
     cache: Cache
     as_of: AsOf = field(default_factory=lambda: AsOf(None, "unknown"))
     site_url: str = DEFAULT_SITE_URL  # the address the site is published at, for the Atom feed's absolute links
+    lang: str = i18n.SOURCE  # the edition's language
+    language: object = field(default=None)  # i18n.Language: its messages, dates and numbers
     env: object = field(default=None)
     labels: dict = field(default_factory=dict)
     refs: dict = field(default_factory=dict)
@@ -73,10 +78,11 @@ class Context:
     memberships: list = field(default_factory=list)  # passages.Membership of the review's studies
 
     def __post_init__(self):
-        self.env = environment()
+        self.language = i18n.Language(self.lang)
+        self.env = environment(self.language)
         self.labels = references.year_labels(self.studies)
         self.refs = references.render_all(self.studies, self.cache)
-        self.fingerprint = _fingerprint(self.review, self.edit_base)
+        self.fingerprint = _fingerprint(self.review, self.edit_base, self.lang)
         self.by_id = {s.id: s for s in self.studies}
         self.ordered = sorted(self.studies, key=references.sort_key)
         self.memberships = passages.memberships(self.review, self.studies)
@@ -99,6 +105,27 @@ class Context:
                 space.put([chart], svg)
             self.svgs[chart] = svg
         return self.svgs[chart]
+
+    def _(self, message: str, /, **values) -> str:
+        """A message of the site in this edition's language (see i18n)."""
+        return self.language.gettext(message, **values)
+
+    def ngettext(self, singular: str, plural: str, number: int, /, **values) -> str:
+        return self.language.ngettext(singular, plural, number, **values)
+
+    def date(self, value) -> str:
+        return self.language.date(value)
+
+    def number(self, value) -> str:
+        return self.language.number(value)
+
+    @property
+    def edition(self) -> i18n.Edition:
+        return i18n.edition(self.lang)
+
+    def shared_url(self, from_page: str, path: str) -> str:
+        """Link to a file that only the default edition carries (the downloads under data/)."""
+        return "../" * self.edition.path.count("/") + relative_url(from_page, path)
 
     def render(self, template: str, **values) -> str:
         return self.env.get_template(template).render(**values)

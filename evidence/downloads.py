@@ -6,6 +6,7 @@ import json
 
 from . import checklist_page, exports, prisma
 from .context import Context, relative_url
+from .i18n import DEFAULT
 from .markup import join, link
 
 PAGE = "data.md"
@@ -138,14 +139,16 @@ def _size(content: str | bytes) -> str:
 
 
 def write(writer, ctx: Context) -> None:
+    """The downloads, once, in the default edition (they are language-neutral); the Data page in every edition."""
     made = files(ctx)
     made["datapackage.json"] = datapackage(ctx, made)
-    for name, content in made.items():
-        writer.write(f"{FOLDER}/{name}", content)
+    if ctx.edition is DEFAULT:
+        for name, content in made.items():
+            writer.write(f"{FOLDER}/{name}", content)
     downloads = [
         {
             "name": name,
-            "href": relative_url(PAGE, f"{FOLDER}/{name}"),
+            "href": ctx.shared_url(PAGE, f"{FOLDER}/{name}"),
             "what": DESCRIPTIONS[name][0],
             "use": DESCRIPTIONS[name][1],
             "size": _size(made[name]),

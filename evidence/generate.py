@@ -1,4 +1,5 @@
-"""Write every generated page, chart and download under docs/."""
+"""Write every generated page, chart and download under docs/: each edition's pages under docs/<lang>/ (see
+i18n), and the downloads, which are language-neutral, once, in the default edition's data/."""
 
 from __future__ import annotations
 
@@ -24,10 +25,12 @@ from .as_of import as_of
 from .cache import Cache
 from .context import DEFAULT_SITE_URL, Context
 from .dataset import Dataset
+from .i18n import EDITIONS
 from .writer import Writer
 
 DOCS = "docs"
-# Everything below is generated and ignored by git; every other file under docs/ is written by hand.
+# Everything below is generated in each edition's folder (docs/es/, docs/en/) and ignored by git; every other
+# file there (about.md, benchmarks.md) is written by hand.
 GENERATED_FOLDERS = ["studies", "trends", "data", "assets/charts"]
 GENERATED_FILES = [
     "index.md",
@@ -93,24 +96,38 @@ def site_settings(root: Path) -> tuple[str | None, str | None]:
     return repo, f"{repo}/{'/'.join(branch)}"
 
 
+def generated(folders: list[str], files: list[str]) -> tuple[list[str], list[str]]:
+    """The generated folders and files of every edition, relative to docs/."""
+    return (
+        [f"{e.lang}/{folder}" for e in EDITIONS for folder in folders],
+        [f"{e.lang}/{file}" for e in EDITIONS for file in files],
+    )
+
+
 def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
-    """Write the generated files of a checked dataset; unchanged files are left alone."""
+    """Write the generated files of a checked dataset, edition by edition; unchanged files are left alone.
+
+    The writer's paths are relative to docs/ (es/findings.md, en/findings.md, es/data/studies.csv)."""
     root = dataset.root
     repo_url, edit_base = site_settings(root)
     cache = cache or Cache(None)
-    ctx = Context(
-        dataset.review,
-        dataset.studies,
-        dataset.reconciliation,
-        repo_url,
-        edit_base,
-        cache,
-        as_of=as_of(root, dataset.review),
-        site_url=site_url(root),
-    )
-    writer = Writer(root / DOCS, cache.namespace("pages", ctx.fingerprint))
-    for module in MODULES:
-        module.write(writer, ctx)
-    writer.remove_stale(GENERATED_FOLDERS, GENERATED_FILES)
+    stamp = as_of(root, dataset.review)
+    writer = Writer(root / DOCS, cache.namespace("pages", "pages"))
+    for edition in EDITIONS:
+        ctx = Context(
+            dataset.review,
+            dataset.studies,
+            dataset.reconciliation,
+            repo_url,
+            edit_base,
+            cache,
+            as_of=stamp,
+            site_url=site_url(root) + edition.path,
+            lang=edition.lang,
+        )
+        writer.into(f"{edition.lang}/")
+        for module in MODULES:
+            module.write(writer, ctx)
+    writer.remove_stale(*generated(GENERATED_FOLDERS, GENERATED_FILES))
     cache.save()
     return writer

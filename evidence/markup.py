@@ -65,9 +65,26 @@ def _finalize(value: object) -> object:
     return escape(value)
 
 
-def environment() -> Environment:
+def _gettext(language):
+    """The templates' `_()`, `gettext` and `{% trans %}`: the message in the page's language (trusted, from
+    the catalogue), with every value put into it escaped like any other printed value."""
+
+    def gettext(message: str, /, **values) -> Markup:
+        return Markup(language.gettext(message)) % {key: escape(value) for key, value in values.items()}
+
+    def ngettext(singular: str, plural: str, number: int, /, **values) -> Markup:
+        values.setdefault("num", number)
+        text = language.ngettext(singular, plural, number)
+        return Markup(text) % {key: escape(value) for key, value in values.items()}
+
+    return gettext, ngettext
+
+
+def environment(language) -> Environment:
+    """The templates' environment for one language (an i18n.Language)."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        extensions=["jinja2.ext.i18n"],
         autoescape=True,
         finalize=_finalize,
         undefined=StrictUndefined,
@@ -76,6 +93,12 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["front_matter"] = front_matter
+    gettext, ngettext = _gettext(language)
+    env.globals.update(gettext=gettext, ngettext=ngettext, _=gettext, edition=language.lang)
+    env.filters["place"] = language.place
+    env.filters["date"] = language.date
+    env.filters["number"] = language.number
+    env.newstyle_gettext = True  # values are passed as keywords, and `%` in a message is written once
     return env
 
 

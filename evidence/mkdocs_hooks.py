@@ -17,9 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from evidence.as_of import AsOf  # noqa: E402
 from evidence.cache import Cache  # noqa: E402
 from evidence.dataset import load  # noqa: E402
-from evidence.generate import generate  # noqa: E402
+from evidence.generate import DOCS, generate  # noqa: E402
+from evidence.i18n import DEFAULT, EDITIONS, Language, edition  # noqa: E402
 from evidence.problems import has_errors  # noqa: E402
 
 _serving = False
@@ -30,23 +32,48 @@ def on_startup(command, dirty):
     _serving = command == "serve"
 
 
-def as_of(docs_dir: str) -> str | None:
-    """The sentence saying what date the data are as of, from the generated data/review.json."""
+def as_of(lang: str) -> str | None:
+    """The sentence saying what date the data are as of, in the edition's language, from the generated
+    data/review.json (which only the default edition carries)."""
     try:
-        data = json.loads((Path(docs_dir) / "data" / "review.json").read_text(encoding="utf-8"))
-        text = data["as_of"]["text"]
+        data = json.loads((ROOT / DOCS / DEFAULT.lang / "data" / "review.json").read_text(encoding="utf-8"))
+        stamp = AsOf(data["as_of"]["date"], data["as_of"]["basis"], data["as_of"]["update"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return text if isinstance(text, str) else None
+    return stamp.sentence(Language(lang))
+
+
+def alternates(config, page) -> list[dict]:
+    """The same page in each edition: `link` absolute (for <link rel="alternate" hreflang>), `href` relative to
+    the page (for the language switcher, which must work wherever the site is served); on the theme's 404 page,
+    served at any address, both are absolute and lead to each edition's home."""
+    here = edition(config.theme["language"])
+    root = config.site_url[: -len(here.path)] if here.path else config.site_url
+    url = page.url if page else ""
+    up = "../" * (url.count("/") + here.path.count("/"))
+    return [
+        {
+            "name": other.name,
+            "lang": other.lang,
+            "link": f"{root}{other.path}{url}",
+            "href": (up + other.path + url or "./") if page else f"{root}{other.path}",
+            "current": other is here,
+        }
+        for other in EDITIONS
+    ]
 
 
 def on_config(config):
     """Without a repository (REPO_URL unset) there is no edit address either, rather than one with no host.
 
+    An edition other than the default lives under its path (en/) of the site's address.
     The footer of every page says what date the data are as of (see evidence/as_of.py)."""
     if not config.repo_url:
         config.edit_uri = None
-    text = as_of(config.docs_dir)
+    here = edition(config.theme["language"])
+    if here.path and config.site_url and not config.site_url.endswith("/" + here.path):
+        config.site_url = config.site_url.rstrip("/") + "/" + here.path
+    text = as_of(here.lang)
     if text:
         config.copyright = f"{config.copyright or ''} {escape(text)}".strip()
     return config
@@ -61,3 +88,15 @@ def on_pre_build(config):
         print(problem.text(), file=sys.stderr)
     if not has_errors(dataset.problems):
         generate(dataset, cache)
+
+
+def on_page_context(context, page, config, nav):
+    """The language switcher and the hreflang links of this page point to the same page in each edition."""
+    config.extra["alternate"] = alternates(config, page)
+    return context
+
+
+def on_template_context(context, template_name, config):
+    """The theme's own pages (404.html): each edition's home."""
+    config.extra["alternate"] = alternates(config, None)
+    return context

@@ -28,6 +28,10 @@ def page(ctx: Context) -> str:
         count=len(ctx.review_studies),
         items=_items(ctx, ctx.review_studies),
         added=_items(ctx, ctx.added),
+        data={
+            name: ctx.shared_url(PAGE, f"data/{name}")
+            for name in ("references.bib", "references.ris", "references.json")
+        },
     )
 
 

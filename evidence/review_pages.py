@@ -212,8 +212,8 @@ def prisma_page(ctx: Context) -> str:
         notes=data.get("notes"),
         checklist_href=relative_url(page, checklist_page.PAGE),
         whats_new_href=relative_url(page, whats_new.PAGE),
-        csv_href=relative_url(page, "data/prisma.csv"),
-        review_csv_href=relative_url(page, "data/prisma-review.csv"),
+        csv_href=ctx.shared_url(page, "data/prisma.csv"),
+        review_csv_href=ctx.shared_url(page, "data/prisma-review.csv"),
         prisma_svg=Markup(
             prisma.prisma_svg(ctx.review, findings_href=findings_href, ident="prisma-review" if updated else "prisma")
         ),

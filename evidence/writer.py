@@ -33,13 +33,20 @@ class Writer:
 
     def __init__(self, root: Path, pages=None):
         self.root = root
+        self.folder = ""  # where the pages being written go under root ("es/"): see `into`
         self.written: list[str] = []  # paths rewritten because they changed
         self.kept: set[str] = set()  # every path this run produced
         self.pages = pages  # cache.Namespace: [path, key] -> SHA-256 of the content
         self.keys: dict[str, str] = {}
 
+    def into(self, folder: str) -> None:
+        """Write what follows into `folder` under the root (paths given to `fresh` and `write` are relative to
+        it; `written` and `kept` hold them with the folder)."""
+        self.folder = folder
+
     def fresh(self, relative: str, key: str) -> bool:
         """True when `relative` was made from inputs with this key before and is unchanged since."""
+        relative = self.folder + relative
         self.keys[relative] = key
         if self.pages is None:
             return False
@@ -50,6 +57,7 @@ class Writer:
         return True
 
     def write(self, relative: str, content: str | bytes) -> None:
+        relative = self.folder + relative
         data = content.encode("utf-8") if isinstance(content, str) else content
         target = self.root / relative
         self.kept.add(relative)
@@ -64,7 +72,7 @@ class Writer:
         self.written.append(relative)
 
     def remove_stale(self, folders: list[str], files: list[str]) -> list[str]:
-        """Delete generated files that this run did not produce; return their paths."""
+        """Delete generated files (paths relative to the root) that this run did not produce; return their paths."""
         removed = []
         candidates = [f for f in files if (self.root / f).exists()]
         for folder in folders:
