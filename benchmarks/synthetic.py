@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from evidence import fmt
-from evidence.generate import GENERATED_FILES, GENERATED_FOLDERS
+from evidence.i18n import EDITIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -121,14 +121,12 @@ def make(target: Path, n: int) -> Path:
         shutil.rmtree(target)
     (target / "studies").mkdir(parents=True)
     shutil.copy(ROOT / "review.yml", target / "review.yml")
-    shutil.copy(ROOT / "mkdocs.yml", target / "mkdocs.yml")
-    shutil.copytree(
-        ROOT / "docs",
-        target / "docs",
-        # the generated pages are made again for the synthetic studies
-        ignore=shutil.ignore_patterns(*(folder.split("/")[-1] for folder in GENERATED_FOLDERS), *GENERATED_FILES),
-    )
-    for linked in ("evidence", "templates", "schema", "overrides"):
+    for edition in EDITIONS:
+        shutil.copy(ROOT / edition.config, target / edition.config)
+        (target / "docs" / edition.lang).mkdir(parents=True)
+        for page in ("about.md", "benchmarks.md"):  # the hand-written pages; the others are generated
+            shutil.copy(ROOT / "docs" / edition.lang / page, target / "docs" / edition.lang / page)
+    for linked in ("evidence", "templates", "schema", "overrides", "locale"):
         os.symlink(ROOT / linked, target / linked)
     review = yaml.safe_load((ROOT / "review.yml").read_text(encoding="utf-8"))
     trends = [t["id"] for t in review["trends"]]

@@ -55,7 +55,7 @@ def _lines(result):
 
 def test_a_broken_link_in_a_hand_written_page_fails_the_build(site_before):
     root = site_before
-    page = root / "docs" / "about.md"
+    page = root / "docs" / "en" / "about.md"
     original = page.read_text(encoding="utf-8")
     page.write_text(original + "\nSee [the missing page](no-such-page.md).\n", encoding="utf-8")
     try:
@@ -67,7 +67,7 @@ def test_a_broken_link_in_a_hand_written_page_fails_the_build(site_before):
     assert _lines(result) == [
         "WARNING -  Doc file 'about.md' contains a link 'no-such-page.md', but the target is not found among "
         "documentation files.",
-        "error: mkdocs build failed (1 warning in strict mode); fix them",
+        "error: mkdocs build -f mkdocs.en.yml failed (1 warning in strict mode); fix them",
     ]
 
 
@@ -100,9 +100,9 @@ def test_the_site_has_ordinary_permissions(built):
 
 
 def test_a_generated_folder_that_cannot_be_written_is_one_line(site_before):
-    """docs/studies is a file, not a folder: nothing can be written there (as with a read-only folder)."""
+    """docs/en/studies is a file, not a folder: nothing can be written there (as with a read-only folder)."""
     root = site_before
-    folder = root / "docs" / "studies"
+    folder = root / "docs" / "en" / "studies"
     saved = root.parent / "saved-studies"
     folder.rename(saved)
     folder.write_text("in the way", encoding="utf-8")
@@ -113,7 +113,7 @@ def test_a_generated_folder_that_cannot_be_written_is_one_line(site_before):
         saved.rename(folder)
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    assert _lines(result) == ["error: docs/studies: File exists; site/ was left as it was"]
+    assert _lines(result) == ["error: docs/en/studies: File exists; site/ was left as it was"]
 
 
 @pytest.mark.parametrize(
@@ -132,10 +132,10 @@ def test_a_full_disk_or_read_only_folder_is_one_line(site_before, monkeypatch, c
         raise OSError(code, os.strerror(code), str(path))
 
     monkeypatch.setattr(writer, "replace_file", refuse)
-    (root / "docs" / "findings.md").unlink()  # something must be written
+    (root / "docs" / "en" / "findings.md").unlink()  # something must be written
     assert cli.main(["--root", str(root), "build"]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err[-1] == f"error: docs/findings.md: {words}; site/ was left as it was"
+    assert err[-1] == f"error: docs/en/findings.md: {words}; site/ was left as it was"
     assert cli.main(["--root", str(root), "generate"]) == 1  # leave docs/ whole for the next test
     monkeypatch.undo()
     assert cli.main(["--root", str(root), "generate"]) == 0

@@ -207,7 +207,9 @@ def test_a_review_without_the_assessment_still_checks_and_builds_its_pages(repo,
     assert dataset.ok, [p.text() for p in dataset.problems if p.severity == "error"]
     assert dataset.review.checklist == () and dataset.review.abstract_checklist == ()
     generate(dataset)
-    assert "No assessment is recorded yet" in (root / "docs" / "checklist.md").read_text(encoding="utf-8")
-    method = (root / "docs" / "method.md").read_text(encoding="utf-8")
+    assert "No assessment is recorded yet" in (root / "docs" / "en" / "checklist.md").read_text(encoding="utf-8")
+    method = (root / "docs" / "en" / "method.md").read_text(encoding="utf-8")
     assert "## Reporting checklist" not in method and "checklist/" not in method
-    assert json.loads((root / "docs" / "data" / "prisma-checklist.json").read_text(encoding="utf-8"))["items"] == []
+    assert (
+        json.loads((root / "docs" / "es" / "data" / "prisma-checklist.json").read_text(encoding="utf-8"))["items"] == []
+    )

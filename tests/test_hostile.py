@@ -89,7 +89,7 @@ def test_warning_only_study_builds(tmp_path, name):
     assert dataset.ok
     assert name in {s.id for s in dataset.studies}
     generate(dataset)
-    page = (root / "docs" / "studies" / f"{name}.md").read_text(encoding="utf-8")
+    page = (root / "docs" / "en" / "studies" / f"{name}.md").read_text(encoding="utf-8")
     assert "# Digital government in a Peruvian municipality" in page
 
 
@@ -287,7 +287,7 @@ def test_every_page_renders_without_executable_markup(site):
 
 def test_study_page_shows_the_payloads_as_text(site):
     root, study = site
-    page = (root / "docs" / "studies" / "hostile-2022.md").read_text(encoding="utf-8")
+    page = (root / "docs" / "en" / "studies" / "hostile-2022.md").read_text(encoding="utf-8")
     page_html, meta = render(page)
     # The front matter is intact; its title is HTML-escaped, as the theme prints it as HTML.
     assert "<" not in meta["title"] and html.unescape(meta["title"]) == study["title"]
@@ -319,7 +319,7 @@ def test_study_page_shows_the_payloads_as_text(site):
 
 def test_links_are_https_only(site):
     root, _ = site
-    page_html, _ = render((root / "docs" / "studies" / "hostile-2022.md").read_text(encoding="utf-8"))
+    page_html, _ = render((root / "docs" / "en" / "studies" / "hostile-2022.md").read_text(encoding="utf-8"))
     parser = Elements()
     parser.feed(page_html)
     for _tag, attrs in parser.tags:
@@ -334,7 +334,7 @@ def read_csv(data: bytes) -> list[dict]:
 
 def test_csv_cells_cannot_be_formulas(site):
     root, study = site
-    rows = read_csv((root / "docs" / "data" / "studies.csv").read_bytes())
+    rows = read_csv((root / "docs" / "es" / "data" / "studies.csv").read_bytes())
     row = next(r for r in rows if r["id"] == "hostile-2022")
     for name, cell in row.items():
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
@@ -346,22 +346,22 @@ def test_csv_cells_cannot_be_formulas(site):
 
 def test_json_downloads_keep_the_text(site):
     root, study = site
-    records = json.loads((root / "docs" / "data" / "studies.json").read_text(encoding="utf-8"))
+    records = json.loads((root / "docs" / "es" / "data" / "studies.json").read_text(encoding="utf-8"))
     record = next(r for r in records if r["id"] == "hostile-2022")
     for field in ("title", "finding", "notes", "journal", "doi", "url"):
         assert record[field] == study[field]
     assert record["authors"][0] == {"family": study["authors"][0]["family"], "given": study["authors"][0]["given"]}
     assert TREND_NAME in record["trend_names"]
-    csl = json.loads((root / "docs" / "data" / "references.json").read_text(encoding="utf-8"))
+    csl = json.loads((root / "docs" / "es" / "data" / "references.json").read_text(encoding="utf-8"))
     item = next(i for i in csl if i["id"] == "hostile-2022")
     assert item["note"] == study["notes"] and item["DOI"] == study["doi"]
-    review = json.loads((root / "docs" / "data" / "review.json").read_text(encoding="utf-8"))
+    review = json.loads((root / "docs" / "es" / "data" / "review.json").read_text(encoding="utf-8"))
     assert TREND_NAME in [t["name"] for t in review["trends"]]
 
 
 def test_bibtex_keeps_the_text(site):
     root, study = site
-    text = (root / "docs" / "data" / "references.bib").read_text(encoding="utf-8")
+    text = (root / "docs" / "es" / "data" / "references.bib").read_text(encoding="utf-8")
     library = bibtexparser.parse_string(text, append_middleware=[LatexDecodingMiddleware(decoder=bibtex_decoder())])
     assert not library.failed_blocks
     assert len(library.entries) == 17
@@ -376,7 +376,7 @@ def test_bibtex_keeps_the_text(site):
 
 def test_ris_keeps_the_text(site):
     root, study = site
-    entries = rispy.loads((root / "docs" / "data" / "references.ris").read_text(encoding="utf-8"))
+    entries = rispy.loads((root / "docs" / "es" / "data" / "references.ris").read_text(encoding="utf-8"))
     assert len(entries) == 17
     entry = next(e for e in entries if e.get("doi") == study["doi"])
     assert entry["title"] == one_line(study["original_title"])
@@ -386,7 +386,7 @@ def test_ris_keeps_the_text(site):
 
 def test_charts_escape_the_text(site):
     root, _ = site
-    charts = sorted((root / "docs" / "assets" / "charts").glob("*.svg"))
+    charts = sorted((root / "docs" / "en" / "assets" / "charts").glob("*.svg"))
     assert charts
     found = False
     for chart in charts:
@@ -399,7 +399,7 @@ def test_charts_escape_the_text(site):
         found = found or "<script>alert(1)</script>" in texts
         assert "<script" not in svg.lower() and "<img" not in svg.lower()
     assert found  # the trend name is drawn as text, escaped in the file
-    charts_page, _ = render((root / "docs" / "charts.md").read_text(encoding="utf-8"))
+    charts_page, _ = render((root / "docs" / "en" / "charts.md").read_text(encoding="utf-8"))
     assert unsafe(charts_page) == [] and html.unescape("&lt;script&gt;") in text_of(charts_page)
 
 

@@ -24,7 +24,7 @@ REVIEW_TERMS = "remain under the terms on which the review was published"
 def docs(tmp_path_factory):
     root = copy_repo(tmp_path_factory.mktemp("licences") / "repo")
     generate(load(root))
-    return root / "docs"
+    return root / "docs" / "en"
 
 
 def test_license_files():
@@ -44,8 +44,8 @@ def test_readme_states_the_licences():
 
 
 def test_about_page_states_the_licences():
-    text = " ".join((ROOT / "docs" / "about.md").read_text(encoding="utf-8").split())
-    assert "## Licences" in (ROOT / "docs" / "about.md").read_text(encoding="utf-8")
+    text = " ".join((ROOT / "docs" / "en" / "about.md").read_text(encoding="utf-8").split())
+    assert "## Licences" in (ROOT / "docs" / "en" / "about.md").read_text(encoding="utf-8")
     for words in (CC_BY, "CC BY 4.0", "MIT licence", REVIEW_TERMS, "Paola Karina Jáuregui Iparraguirre"):
         assert words in text, words
 
@@ -61,16 +61,17 @@ def test_data_page_states_the_licences(docs):
         "https://doi.org/10.36995/j.visiondefuturo.2024.29.01.003.en",
     ):
         assert words in text, words
-    assert '<a href="../data/datapackage.json">datapackage.json</a>' in text
+    assert '<a href="../../data/datapackage.json">datapackage.json</a>' in text  # one set of downloads, at the root
 
 
 def test_every_page_footer_names_the_licences():
-    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
-    assert "CC BY 4.0" in config["copyright"] and "MIT" in config["copyright"]
+    for name in ("mkdocs.yml", "mkdocs.en.yml"):
+        config = yaml.load((ROOT / name).read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        assert "CC BY 4.0" in config["copyright"] and "MIT" in config["copyright"]
 
 
 def test_downloads_metadata_states_licence_and_source(docs):
-    folder = docs / "data"
+    folder = docs.parent / "es" / "data"  # the downloads are in the default edition only
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
     assert package["licenses"] == [
         {"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0 International", "path": CC_BY}

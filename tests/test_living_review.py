@@ -192,7 +192,13 @@ def test_every_page_says_what_date_its_data_are_as_of(built):
     pages = list((built / "site").rglob("*.html"))
     assert len(pages) > 30
     for page in pages:
-        assert "Data as of 2025-06-30 (update-2025-1)." in page.read_text(encoding="utf-8"), page
+        in_english = page.is_relative_to(built / "site" / "en")
+        sentence = (
+            "Data as of June 30, 2025 (update-2025-1)."
+            if in_english
+            else "Datos al 30 de junio de 2025 (update-2025-1)."
+        )
+        assert sentence in page.read_text(encoding="utf-8"), page
 
 
 def test_the_downloads_carry_the_origin(built):
@@ -217,7 +223,7 @@ def test_the_downloads_carry_the_origin(built):
 def test_the_charts_tell_the_added_study_apart(built):
     text = text_of(html(built, "charts"))
     assert "Year Review Added 2019 3 0 2020 0 0 2021 2 0 2022 7 0 2023 4 0 2024 0 1" in text
-    svg = (built / "site" / "assets" / "charts" / "by-year.svg").read_text(encoding="utf-8")
+    svg = (built / "site" / "en" / "assets" / "charts" / "by-year.svg").read_text(encoding="utf-8")
     assert "Added in updates" in svg and "0 + 1" in svg
 
 

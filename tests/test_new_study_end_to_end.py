@@ -56,7 +56,7 @@ def test_the_charts_count_it(built):
     home = text_of(html(built, ""))
     assert "2023 5" in home  # by year: 4 + 1
     assert "Digital technologies in local and regional governments and open data 4" in home  # by trend: 3 + 1
-    svg = (built / "site" / "assets" / "charts" / "by-year.svg").read_text(encoding="utf-8")
+    svg = (built / "site" / "en" / "assets" / "charts" / "by-year.svg").read_text(encoding="utf-8")
     assert "5" in re.findall(r">(\d+)<", svg)
 
 

@@ -171,7 +171,7 @@ def check_and_build(root, data, how) -> tuple[bool, str | None]:
     if not dataset.ok:
         return False, None
     generate(dataset)  # must not raise
-    return True, (root / "docs" / "studies" / "prop-2022.md").read_text(encoding="utf-8")
+    return True, (root / "docs" / "en" / "studies" / "prop-2022.md").read_text(encoding="utf-8")
 
 
 def assert_safe_page(page: str, data: dict) -> None:

@@ -37,7 +37,7 @@ def test_trend_pages_quote_both_passes_whole_with_their_places(built):  # noqa: 
 
 def test_the_citizen_perception_trend_gives_marquez_argument_as_the_reviews_paragraph_not_as_the_trend(built):  # noqa: F811
     page = html(built, "trends/citizen-perception")
-    quotes = re.findall(r"<blockquote><p>(.*?)</p></blockquote>", page, re.S)
+    quotes = re.findall(r"<blockquote><p lang=\"en\">(.*?)</p>", page, re.S)
     assert len(quotes) == 3  # paragraphs 16, 24 and 25, each whole
     assert all("Márquez et al. (2022)" in q for q in (quotes[0], quotes[2]))
     assert "Espinoza et al. (2023)" in quotes[1] and "Espinoza" not in quotes[0]

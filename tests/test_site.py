@@ -57,8 +57,10 @@ def built(tmp_path_factory):
     return root
 
 
-def html(built: Path, page: str) -> str:
-    return (built / "site" / page / "index.html").read_text(encoding="utf-8")
+def html(built: Path, page: str, lang: str = "en") -> str:
+    """A built page of the English edition (under en/), or of the Spanish one (the site's root)."""
+    edition = built / "site" / ("en" if lang == "en" else "")
+    return (edition / page / "index.html").read_text(encoding="utf-8")
 
 
 def text_of(page_html: str) -> str:
@@ -144,7 +146,7 @@ def test_checklist_page_shows_every_item_with_its_status_and_quotes(built):
             assert f"{item.item} {item.name}" in body and item.status.capitalize() in body
             for quote in item.quotes:
                 # The blockquote holds only the review's words; the place is in the caption, outside it.
-                assert f"<blockquote><p>{quote.text}</p></blockquote>" in html_lib.unescape(found[1])
+                assert f'<blockquote><p lang="en">{quote.text}</p></blockquote>' in html_lib.unescape(found[1])
                 assert f"The review {quote.place}" in body
             if item.missing:
                 assert f"Missing: {item.missing}" in body
@@ -219,7 +221,7 @@ def test_checks_page_surfaces_contradictions(built):
 
 def test_charts_are_svg_with_real_text(built):
     for name in ("by-database", "by-language", "by-year", "by-trend"):
-        svg = (built / "site" / "assets" / "charts" / f"{name}.svg").read_text(encoding="utf-8")
+        svg = (built / "site" / "en" / "assets" / "charts" / f"{name}.svg").read_text(encoding="utf-8")
         assert "<text" in svg
     assert 'alt="' in html(built, "charts")
 
@@ -240,15 +242,18 @@ def test_charts_are_svg_with_real_text(built):
 )
 def test_downloads_are_published(built, name):
     assert (built / "site" / "data" / name).stat().st_size > 100
-    assert f'href="../data/{name}"' in html(built, "data") or f'href="{name}"' in html(built, "data")
+    assert f'href="../data/{name}"' in html(built, "data", "es")
+    assert f'href="../../data/{name}"' in html(built, "data")  # the English edition links to the same file
 
 
 def test_no_external_resources(built):
     for file in (built / "site").rglob("*.html"):
         page = file.read_text(encoding="utf-8")
         assert "fonts.googleapis" not in page and "unpkg.com" not in page and "cdn.jsdelivr" not in page
-        # The canonical address (from site_url) names the page; it is not loaded.
-        assert not re.search(r'<(script|link)(?![^>]*rel="canonical")[^>]+(src|href)="https?://', page), file
+        # The canonical address (from site_url) names the page, the alternates its other edition; neither is loaded.
+        assert not re.search(r'<(script|link)(?![^>]*rel="(canonical|alternate)")[^>]+(src|href)="https?://', page), (
+            file
+        )
 
 
 def _tree(folder: Path) -> dict[str, str]:
@@ -378,7 +383,8 @@ def test_without_updates_the_feed_is_valid_and_empty(built):
 
 
 def test_every_page_says_the_date_of_its_data(built):
+    english = "Data as of January 1, 2025 (last commit): the published review, with no update since."
+    spanish = "Datos al 1 de enero de 2025 (último commit): la revisión publicada, sin actualizaciones desde entonces."
     for page in (built / "site").rglob("*.html"):
-        assert "Data as of 2025-01-01 (last commit): the published review, with no update since." in page.read_text(
-            encoding="utf-8"
-        ), page
+        in_english = page.is_relative_to(built / "site" / "en")
+        assert (english if in_english else spanish) in page.read_text(encoding="utf-8"), page

@@ -1,0 +1,230 @@
+"""The two editions: one catalogue per language, complete; Spanish pages free of English interface text; the
+review's words marked as English, with this site's translation labelled; every page paired with its counterpart."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from conftest import ROOT, run_cli
+from evidence import i18n
+from test_site import copy_repo
+
+# --- The catalogue ----------------------------------------------------------------------------------------------
+
+
+def extracted() -> dict[str, list[str]]:
+    """Every message the templates and the code mark, as `make messages` extracts them: msgid -> where."""
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as handle:
+        method_map, options_map = parse_mapping_cfg(handle)
+    found: dict[str, list[str]] = {}
+    keywords = {**DEFAULT_KEYWORDS, "N_": None}
+    for filename, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=keywords
+    ):
+        ids = message if isinstance(message, tuple) else (message,)
+        found.setdefault(ids, []).append(filename)
+    return found
+
+
+@pytest.fixture(scope="module")
+def catalogue():
+    with i18n.catalogue_path("es").open("rb") as handle:
+        return read_po(handle, locale="es")
+
+
+@pytest.fixture(scope="module")
+def messages():
+    return extracted()
+
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)s|%%")
+TAG = re.compile(r"</?([a-z]+)\b")
+
+
+def test_every_message_has_its_spanish_translation(catalogue, messages):
+    missing = []
+    for ids, where in messages.items():
+        entry = catalogue.get(ids[0])
+        translated = (
+            entry and not entry.fuzzy and all(entry.string if isinstance(entry.string, tuple) else [entry.string])
+        )
+        if not translated:
+            missing.append(f"{ids[0]!r} ({', '.join(sorted(set(where)))})")
+    assert not missing, "messages without a Spanish translation (run `make messages`, then translate):\n" + "\n".join(
+        missing
+    )
+
+
+def test_translations_keep_the_placeholders_and_markup(catalogue):
+    wrong = []
+    for entry in catalogue:
+        if not entry.id:
+            continue
+        ids = entry.id if isinstance(entry.id, tuple) else (entry.id,)
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        for string in strings:
+            if not string:
+                continue
+            if sorted(PLACEHOLDER.findall(ids[-1])) != sorted(PLACEHOLDER.findall(string)) and not (
+                len(ids) == 2 and set(PLACEHOLDER.findall(string)) <= set(PLACEHOLDER.findall(ids[-1]))
+            ):
+                wrong.append(f"placeholders differ: {ids[0]!r} -> {string!r}")
+            if sorted(TAG.findall(ids[-1])) != sorted(TAG.findall(string)):
+                wrong.append(f"markup differs: {ids[0]!r} -> {string!r}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_catalogue_holds_no_message_the_site_no_longer_writes(catalogue, messages):
+    known = {ids[0] for ids in messages}
+    stale = [
+        entry.id
+        for entry in catalogue
+        if entry.id and (entry.id if isinstance(entry.id, str) else entry.id[0]) not in known
+    ]
+    assert not stale, f"obsolete messages (run `make messages`): {stale}"
+
+
+def test_a_message_is_translated_and_its_values_escaped():
+    from evidence.markup import environment
+
+    env = environment(i18n.Language("es"))
+    page = env.from_string('{% trans title=title %}Findings of {{ title }}{% endtrans %} {{ _("The review") }}')
+    out = page.render(title="<b>*x*</b>")
+    assert "&#60;b&#62;&#42;x&#42;" in out and "<b>" not in out  # escaped for HTML and Markdown alike
+    assert out.endswith("La revisión")
+
+
+def test_places_and_dates_are_written_in_the_reader_s_language():
+    spanish, english = i18n.Language("es"), i18n.Language("en")
+    assert spanish.place("Discussion, paragraph 9") == "Discusión, párrafo 9"
+    assert english.place("Discussion, paragraph 9") == "Discussion, paragraph 9"
+    assert spanish.place("Table 3") == "Tabla 3"
+    assert spanish.place("somewhere else") == "somewhere else"
+    assert spanish.date("2025-06-30") == "30 de junio de 2025"
+    assert english.date("2025-06-30") == "June 30, 2025"
+
+
+# --- The built editions -----------------------------------------------------------------------------------------
+
+
+class _Text(html.parser.HTMLParser):
+    """The text a reader sees, without what is marked as another language or is not prose."""
+
+    SKIP = {"script", "style", "code", "pre", "svg", "template", "kbd"}
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+    def __init__(self, lang: str):
+        super().__init__(convert_charrefs=True)
+        self.lang = lang
+        self.stack: list[bool] = []  # per open element: is its text excluded?
+        self.text: list[str] = []
+        self.attributes: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        excluded = bool(self.stack and self.stack[-1])
+        lang = attrs.get("lang")
+        if tag in self.SKIP or (lang and lang.split("-")[0] != self.lang and tag != "html"):
+            excluded = True
+        if not excluded:
+            self.attributes += [attrs[a] for a in ("aria-label", "title", "placeholder", "alt") if attrs.get(a)]
+        if tag not in self.VOID:
+            self.stack.append(excluded)
+
+    def handle_endtag(self, tag):
+        if tag not in self.VOID and self.stack:
+            self.stack.pop()
+
+    def handle_data(self, data):
+        if not (self.stack and self.stack[-1]):
+            self.text.append(data)
+
+
+def visible(page: str, lang: str) -> str:
+    parser = _Text(lang)
+    parser.feed(page)
+    return " ".join(parser.text + parser.attributes)
+
+
+# Words that are English and not Spanish: one of them outside a lang="en" element is English interface text.
+ENGLISH = re.compile(
+    r"\b(the|and|of|with|this|that|these|which|from|not|reported|study|studies|review|findings?|trends?|"
+    r"page|download|published|update[sd]?|added|search|items?|checks?)\b",
+    re.IGNORECASE,
+)
+
+
+def english_words(page: str) -> list[str]:
+    return sorted({m.group(0).lower() for m in ENGLISH.finditer(visible(page, "es"))})
+
+
+def test_the_english_word_check_finds_english():
+    """The check below could fail: an English sentence outside a lang="en" element is found."""
+    assert english_words('<html lang="es"><p>Hallazgos de the review</p></html>') == ["review", "the"]
+    assert english_words('<html lang="es"><p>Hallazgos <span lang="en">of the review</span></p></html>') == []
+    assert english_words('<html lang="es"><button aria-label="Search">x</button></html>') == ["search"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    root = copy_repo(tmp_path_factory.mktemp("editions") / "repo")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SITE_URL", "https://example.github.io/review/")
+        env.setenv("SOURCE_DATE_EPOCH", "1735689600")
+        result = run_cli(root, "build")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return root / "site"
+
+
+def pages(site: Path, lang: str) -> dict[str, Path]:
+    """The HTML pages of one edition, by their path inside it."""
+    base = site / i18n.edition(lang).path
+    found = {p.relative_to(base).as_posix(): p for p in base.rglob("*.html")}
+    if lang == i18n.DEFAULT.lang:
+        found = {k: v for k, v in found.items() if not k.startswith(tuple(e.path for e in i18n.EDITIONS if e.path))}
+    return found
+
+
+def test_every_page_has_its_counterpart_in_the_other_edition(built):
+    spanish, english = pages(built, "es"), pages(built, "en")
+    assert len(spanish) > 30
+    assert sorted(spanish) == sorted(english)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_each_page_says_its_language_and_links_its_counterpart(built, lang):
+    for path, file in pages(built, lang).items():
+        page = file.read_text(encoding="utf-8")
+        assert f'<html lang="{lang}"' in page, path
+        if path == "404.html":
+            continue
+        url = path[: -len("index.html")]
+        for other in i18n.EDITIONS:
+            # <link rel="alternate" hreflang> with the page's full address in each edition.
+            address = f"https://example.github.io/review/{other.path}{url}"
+            assert f'<link rel="alternate" href="{address}" hreflang="{other.lang}">' in page, (path, other.lang)
+            # The language switcher's link leads to that page.
+            href = re.search(rf'<a href="([^"]*)" hreflang="{other.lang}" lang="{other.lang}"', page)[1]
+            target = (file.parent / href).resolve() / "index.html"
+            assert target == (built / other.path / url / "index.html").resolve(), (path, href)
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_each_edition_has_its_own_search_index_in_its_language(built, lang):
+    index = json.loads((built / i18n.edition(lang).path / "search" / "search_index.json").read_text("utf-8"))
+    assert index["config"]["lang"] == [lang]
+    locations = {doc["location"].split("#")[0] for doc in index["docs"]}
+    assert "about/" in locations and "findings/" not in locations  # the findings page is kept out of search
+
+
+def test_the_downloads_are_one_set_at_the_root(built):
+    assert (built / "data" / "studies.csv").is_file()
+    assert [p.name for p in (built / "en" / "data").iterdir()] == ["index.html"]  # the Data page, no downloads
