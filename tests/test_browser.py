@@ -50,6 +50,8 @@ from conftest import ROOT, run_cli
 from test_site import copy_repo
 from test_updates_check import STUDY, UPDATE
 
+from evidence.i18n import EDITIONS
+
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; override to test another
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -233,9 +235,10 @@ def base_url(site, served):
 
 
 def site_pages(site: Path) -> list[str]:
-    """Every page, as a path relative to the site root: each folder's index.html, and 404.html."""
+    """Every page of both editions, as a path relative to the site root: each folder's index.html, and each
+    edition's 404.html."""
     pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html"))
-    return [p if p != "./" else "" for p in pages] + ["404.html"]
+    return [p if p != "./" else "" for p in pages] + [f"{e.path}404.html" for e in EDITIONS]
 
 
 @pytest.fixture(scope="session")
@@ -469,10 +472,13 @@ def test_every_internal_link_and_anchor_resolves(crawl, site, base_url):
 
 
 def test_sitemap_lists_every_page_with_its_address(site, base_url):
-    root = ElementTree.parse(site / "sitemap.xml").getroot()
+    """Each edition has its sitemap (sitemap.xml, en/sitemap.xml); together they list every page."""
     namespace = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locs = [loc.text for loc in root.findall("s:url/s:loc", namespace)]
-    pages = [base_url + path for path in site_pages(site) if path != "404.html"]
+    locs = []
+    for edition in EDITIONS:
+        root = ElementTree.parse(site / edition.path / "sitemap.xml").getroot()
+        locs += [loc.text for loc in root.findall("s:url/s:loc", namespace)]
+    pages = [base_url + path for path in site_pages(site) if not path.endswith("404.html")]
     assert sorted(locs) == sorted(pages) and len(locs) == len(set(locs))
     for loc in locs:
         with urllib.request.urlopen(loc, timeout=10) as response:
@@ -631,14 +637,19 @@ def _assert_inert(visit: Visit, state: dict, where: str):
     assert not [u for u in visit.missing if u.endswith("/x")], f"{where}: an <img src=x> was requested"
 
 
+# Each page in both editions.
 PAYLOAD_PAGES = {
-    "studies/payload-2023/": LITERALS,
-    "findings/": LITERALS,
-    "trends/citizen-perception/": LITERALS,
-    "references/": [SCRIPT, IMG, TEMPLATE, MD_LINK, "**bold**", "&amp;"],
-    "trends/": [SHORT, SVG],  # in-text citations: the authors' family names
-    "checks/": [SHORT, SVG],  # in-text citations, as on the trends page
-    "whats-new/": LITERALS,  # the second update's description
+    f"{edition.path}{path}": literals
+    for edition in EDITIONS
+    for path, literals in {
+        "studies/payload-2023/": LITERALS,
+        "findings/": LITERALS,
+        "trends/citizen-perception/": LITERALS,
+        "references/": [SCRIPT, IMG, TEMPLATE, MD_LINK, "**bold**", "&amp;"],
+        "trends/": [SHORT, SVG],  # in-text citations: the authors' family names
+        "checks/": [SHORT, SVG],  # in-text citations, as on the trends page
+        "whats-new/": LITERALS,  # the second update's description
+    }.items()
 }
 
 
@@ -707,7 +718,7 @@ def test_search_shows_payloads_as_text(visit):
 
 def test_findings_table_filters_in_the_browser(visit):
     """tables.js finds the form, the status line and the pager by the table's id (findings-table)."""
-    page = visit.open("findings/")
+    page = visit.open("en/findings/")
     status = page.locator("#findings-table-status")
     total = page.locator("#findings-table tbody tr").count()
     assert status.inner_text() == f"{total} studies"
