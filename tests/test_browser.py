@@ -47,10 +47,9 @@ from xml.etree import ElementTree
 import pytest
 
 from conftest import ROOT, run_cli
+from evidence.i18n import EDITIONS
 from test_site import copy_repo
 from test_updates_check import STUDY, UPDATE
-
-from evidence.i18n import EDITIONS
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; override to test another
 CHROMIUM_ARGS = [
