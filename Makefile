@@ -43,8 +43,8 @@ check: $(VENV)/.runtime ## Check review.yml and studies/*.yml and print every pr
 generate: $(VENV)/.runtime ## Write the generated pages, charts and downloads under docs/
 	$(PY) build_site.py generate
 
-serve: $(VENV)/.runtime ## Preview the site on http://127.0.0.1:8000 with live reload
-	$(PY) build_site.py serve
+serve: $(VENV)/.runtime ## Preview the Spanish edition on http://127.0.0.1:8000 with live reload (EDITION=en: the English one)
+	$(PY) build_site.py serve --lang $(or $(EDITION),es)
 
 screenshots: $(VENV)/.dev ## Build, then save screenshots of the main pages under screenshots/
 	$(PY) build_site.py build

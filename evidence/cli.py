@@ -13,6 +13,7 @@ from .build import SITE, BuildError, build_site, exclusive, serve
 from .cache import Cache
 from .dataset import load, study_files
 from .fmt import format_files, study_warnings
+from .i18n import DEFAULT, LANGUAGES
 from .generate import DOCS, GENERATED_FILES, GENERATED_FOLDERS, generate, generated
 from .problems import has_errors, summary, visible
 
@@ -92,7 +93,7 @@ def cmd_serve(args) -> int:
     """Generate, then preview with live reload; edits to studies/ or review.yml regenerate the pages."""
     if cmd_generate(args) != 0:
         return 1
-    return serve(args.root, args.address)
+    return serve(args.root, args.address, args.lang)
 
 
 def cmd_release(args) -> int:
@@ -223,6 +224,9 @@ def parser() -> argparse.ArgumentParser:
     )
     serve_cmd = commands.add_parser("serve", help="preview the site with live reload")
     serve_cmd.add_argument("--address", default="127.0.0.1:8000", help="host:port (default 127.0.0.1:8000)")
+    serve_cmd.add_argument(
+        "--lang", choices=LANGUAGES, default=DEFAULT.lang, help=f"the edition to preview (default {DEFAULT.lang})"
+    )
     serve_cmd.set_defaults(func=cmd_serve)
     commands.add_parser(
         "release", help="pack site/data/ and CITATION.cff into a versioned, dated archive under dist/"
