@@ -13,8 +13,8 @@ from .build import SITE, BuildError, build_site, exclusive, serve
 from .cache import Cache
 from .dataset import load, study_files
 from .fmt import format_files, study_warnings
-from .i18n import DEFAULT, LANGUAGES
 from .generate import DOCS, GENERATED_FILES, GENERATED_FOLDERS, generate, generated
+from .i18n import DEFAULT, LANGUAGES
 from .problems import has_errors, summary, visible
 
 ROOT = Path(__file__).resolve().parent.parent
