@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
@@ -173,9 +174,20 @@ def test_the_english_word_check_finds_english():
     assert english_words('<html lang="es"><button aria-label="Search">x</button></html>') == ["search"]
 
 
+# Names of journals, series and publishers are data in their own language, not the site's interface text: in the
+# copy built here they are replaced, so that an English word left on a Spanish page is the site's own.
+NAMES = ("journal", "proceedings", "series", "event", "publisher")
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     root = copy_repo(tmp_path_factory.mktemp("editions") / "repo")
+    for file in (root / "studies").glob("[!_]*.yml"):
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        for name in NAMES:
+            if name in data:
+                data[name] = f"Revista {name}"
+        file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SITE_URL", "https://example.github.io/review/")
         env.setenv("SOURCE_DATE_EPOCH", "1735689600")
@@ -228,3 +240,13 @@ def test_each_edition_has_its_own_search_index_in_its_language(built, lang):
 def test_the_downloads_are_one_set_at_the_root(built):
     assert (built / "data" / "studies.csv").is_file()
     assert [p.name for p in (built / "en" / "data").iterdir()] == ["index.html"]  # the Data page, no downloads
+
+
+def test_no_english_interface_text_on_a_spanish_page(built):
+    """Outside what is marked lang="en" (the review's words, English titles), a Spanish page is in Spanish."""
+    found = {}
+    for path, file in pages(built, "es").items():
+        words = english_words(file.read_text(encoding="utf-8"))
+        if words:
+            found[path] = words
+    assert not found, "\n".join(f"{path}: {', '.join(words)}" for path, words in sorted(found.items()))
