@@ -2,6 +2,9 @@
 
 Each chart counts the published review's studies; when updates have added studies, it counts those
 apart, in a second series drawn after the review's in another colour and pattern, never merged.
+
+A chart is drawn in one edition's language: its words (title, caption, alt text, axis label, legend, row
+labels) are part of it, so the drawing's cache keeps one SVG per language.
 """
 
 from __future__ import annotations
@@ -12,18 +15,24 @@ import textwrap
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 from .cache import fingerprint
+from .i18n import N_, SOURCE, Language
 from .models import Review, Study, language_name
 
-UNKNOWN_LABELS = ("Not recorded", "Not reported")
+NOT_RECORDED = N_("Not recorded")
+NOT_REPORTED = N_("Not reported")
+UNKNOWN_LABELS = (NOT_RECORDED, NOT_REPORTED)
 
 BAR = "#1f5f8b"  # 7.1:1 against white
 UNKNOWN = "#595959"  # 7.0:1 against white; also hatched, so colour is not the only cue
 ADDED = "#a8430f"  # 5.9:1 against white; cross-hatched, so colour is not the only cue
-REPORTED = "reported by the review"
-COUNTED = "counted from the study files"
+REPORTED = N_("reported by the review")
+COUNTED = N_("counted from the study files")
+AXIS = N_("Number of included studies")
+SERIES = (N_("Published review"), N_("Added in updates"))
 INK = "#1a1a1a"
 GRID = "#d0d0d0"
 
@@ -47,10 +56,12 @@ METADATA = {"Date": None, "Creator": None}
 
 @dataclass(frozen=True)
 class Chart:
-    """One bar chart: what it shows (rows of label and count) and what is not known.
+    """One bar chart: what it shows (rows of label and count) and what is not known, in one language.
 
     `rows` count the published review's studies; `added`, when updates added studies, counts those for the
-    same rows (a row may have none of the review's). `source` says where the numbers come from."""
+    same rows (a row may have none of the review's). `source` says where the numbers come from. `lang`,
+    `axis`, `series` and `unknown` (the row labels that stand for "not known", drawn hatched) are the
+    drawing's words in its language."""
 
     id: str
     title: str
@@ -60,16 +71,35 @@ class Chart:
     note: str
     added: tuple[int, ...] = ()
     source: str = COUNTED
+    lang: str = SOURCE
+    axis: str = AXIS
+    series: tuple[str, str] = SERIES
+    unknown: tuple[str, ...] = UNKNOWN_LABELS
 
 
-def _alt(what: str, rows, added: tuple[int, ...] = ()) -> str:
-    text = f"Bar chart of {what}: " + ", ".join(f"{label}: {n}" for label, n in rows) + "."
+@cache
+def _source_language() -> Language:
+    return Language(SOURCE)
+
+
+def _values(language: Language, rows) -> str:
+    return ", ".join(f"{label}: {language.number(n)}" for label, n in rows)
+
+
+def _alt(language: Language, what: str, rows, added: tuple[int, ...] = ()) -> str:
+    _ = language.gettext
+    text = _("Bar chart of %(what)s: %(values)s.", what=what, values=_values(language, rows))
     if added:
-        text += " Added since the review, in updates: " + ", ".join(
-            f"{label}: {n}" for (label, _), n in zip(rows, added) if n
-        )
-        text += "."
+        shown = [(label, n) for (label, _count), n in zip(rows, added) if n]
+        text += " " + _("Added since the review, in updates: %(values)s.", values=_values(language, shown))
     return text
+
+
+def _language_label(code: str, language: Language) -> str:
+    """A language's name as a row label, capitalised: CLDR writes Spanish language names in lower case
+    ("español"). A code with no name is shown as it is."""
+    name = language_name(code, language.lang)
+    return name[:1].upper() + name[1:] if name != code else name
 
 
 def _split(studies: list[Study]) -> tuple[list[Study], list[Study]]:
@@ -77,10 +107,11 @@ def _split(studies: list[Study]) -> tuple[list[Study], list[Study]]:
     return [s for s in studies if not s.added], [s for s in studies if s.added]
 
 
-def _with_added(chart: Chart, added: list[Study], key, what: str) -> Chart:
+def _with_added(language: Language, chart: Chart, added: list[Study], key, what: str) -> Chart:
     """The chart with a second series: the added studies counted by `key` (a row label, or None: not recorded)."""
     if not added:
         return chart
+    _ = language.gettext
     counts = Counter(key(s) for s in added)
     rows = list(chart.rows)
     missing = counts.pop(None, 0)
@@ -88,37 +119,57 @@ def _with_added(chart: Chart, added: list[Study], key, what: str) -> Chart:
         if label not in dict(rows):
             rows.append((label, 0))
     if missing:
-        label = "Not recorded" if chart.id == "by-database" else "Not reported"
+        label = _(NOT_RECORDED) if chart.id == "by-database" else _(NOT_REPORTED)
         if label not in dict(rows):
             rows.append((label, 0))
         counts[label] = missing
     rows = tuple(rows)
-    series = tuple(counts.get(label, 0) for label, _ in rows)
+    series = tuple(counts.get(label, 0) for label, _count in rows)
     source = (
         chart.source
-        if chart.source == COUNTED
-        else f"the published review's {chart.source}, those added since {COUNTED}"
+        if chart.source == _(COUNTED)
+        else _(
+            "the published review's %(source)s, those added since %(counted)s",
+            source=chart.source,
+            counted=_(COUNTED),
+        )
     )
-    return replace(chart, rows=rows, added=series, alt=_alt(what, rows, series), source=source)
+    return replace(chart, rows=rows, added=series, alt=_alt(language, what, rows, series), source=source)
 
 
 def _by_count(counter: Counter, names) -> list[tuple[str, int]]:
     return sorted(((names(key), n) for key, n in counter.items()), key=lambda row: (-row[1], row[0]))
 
 
-def by_database(review: Review, studies: list[Study]) -> Chart:
-    studies, added = _split(studies)
-    names = {d.id: d.name for d in review.databases}
-    chart = _by_database(review, studies)
-    return _with_added(
-        chart,
-        added,
-        lambda s: names.get(s.database, s.database) if s.database else None,
-        "included studies by database",
+def _chart(language: Language, *values, **fields) -> Chart:
+    """A Chart with the drawing's words in `language`."""
+    _ = language.gettext
+    return Chart(
+        *values,
+        **fields,
+        lang=language.lang,
+        axis=_(AXIS),
+        series=tuple(_(s) for s in SERIES),
+        unknown=tuple(_(label) for label in UNKNOWN_LABELS),
     )
 
 
-def _by_database(review: Review, studies: list[Study]) -> Chart:
+def by_database(review: Review, studies: list[Study], language: Language | None = None) -> Chart:
+    language = language or _source_language()
+    studies, added = _split(studies)
+    names = {d.id: d.name for d in review.databases}
+    chart = _by_database(language, review, studies)
+    return _with_added(
+        language,
+        chart,
+        added,
+        lambda s: names.get(s.database, s.database) if s.database else None,
+        language.gettext("included studies by database"),
+    )
+
+
+def _by_database(language: Language, review: Review, studies: list[Study]) -> Chart:
+    _ = language.gettext
     coded = Counter(s.database for s in studies if s.database)
     if not coded:
         rows = tuple(
@@ -128,96 +179,126 @@ def _by_database(review: Review, studies: list[Study]) -> Chart:
             )
         )
         missing = [d.name for d in review.databases if not isinstance(d.included_reported, int)]
-        note = "Which study came from which database is not reported: no study file records it."
+        note = _("Which study came from which database is not reported: no study file records it.")
         if missing:
-            note += f" The review does not report a count for {', '.join(missing)}."
-        return Chart(
+            note += " " + _("The review does not report a count for %(databases)s.", databases=", ".join(missing))
+        return _chart(
+            language,
             "by-database",
-            "Included studies by database",
-            "Included studies per database, as reported by the review; "
-            "which study came from which database is not reported.",
+            _("Included studies by database"),
+            _(
+                "Included studies per database, as reported by the review; "
+                "which study came from which database is not reported."
+            ),
             rows,
-            _alt("included studies by database, as reported by the review", rows),
+            _alt(language, _("included studies by database, as reported by the review"), rows),
             note,
-            source=REPORTED,
+            source=_(REPORTED),
         )
     names = {d.id: d.name for d in review.databases}
     rows = _by_count(coded, lambda key: names.get(key, key))
     unknown = len(studies) - sum(coded.values())
     if unknown:
-        rows.append(("Not recorded", unknown))
+        rows.append((_(NOT_RECORDED), unknown))
     rows = tuple(rows)
-    return Chart(
+    return _chart(
+        language,
         "by-database",
-        "Included studies by database",
-        "Included studies per database, as coded in the study files.",
+        _("Included studies by database"),
+        _("Included studies per database, as coded in the study files."),
         rows,
-        _alt("included studies by database, as coded in the study files", rows),
-        f"{unknown} of {len(studies)} study files do not record the database they were found in."
+        _alt(language, _("included studies by database, as coded in the study files"), rows),
+        _(
+            "%(unknown)s of %(total)s study files do not record the database they were found in.",
+            unknown=language.number(unknown),
+            total=language.number(len(studies)),
+        )
         if unknown
-        else "Every study file records its database.",
+        else _("Every study file records its database."),
+        source=_(COUNTED),
     )
 
 
-def by_language(review: Review, studies: list[Study]) -> Chart:
+def by_language(review: Review, studies: list[Study], language: Language | None = None) -> Chart:
+    language = language or _source_language()
     studies, added = _split(studies)
-    chart = _by_language(studies)
+    chart = _by_language(language, studies)
     return _with_added(
+        language,
         chart,
         added,
-        lambda s: language_name(s.language) if s.language else None,
-        "included studies by language",
+        lambda s: _language_label(s.language, language) if s.language else None,
+        language.gettext("included studies by language"),
     )
 
 
-def _by_language(studies: list[Study]) -> Chart:
-    rows = _by_count(Counter(s.language for s in studies if s.language), language_name)
+def _by_language(language: Language, studies: list[Study]) -> Chart:
+    _ = language.gettext
+    rows = _by_count(Counter(s.language for s in studies if s.language), lambda code: _language_label(code, language))
     unknown = sum(1 for s in studies if not s.language)
     if unknown:
-        rows.append(("Not reported", unknown))
+        rows.append((_(NOT_REPORTED), unknown))
     rows = tuple(rows)
-    note = "The review's Figure 3 gives the languages as percentages in an image only. " + (
-        f"{unknown} of {len(studies)} study files do not record the language."
-        if unknown
-        else "Every study file records its language."
+    note = (
+        _("The review's Figure 3 gives the languages as percentages in an image only.")
+        + " "
+        + (
+            _(
+                "%(unknown)s of %(total)s study files do not record the language.",
+                unknown=language.number(unknown),
+                total=language.number(len(studies)),
+            )
+            if unknown
+            else _("Every study file records its language.")
+        )
     )
-    return Chart(
+    return _chart(
+        language,
         "by-language",
-        "Included studies by language",
-        "Included studies per language of publication, as coded in the study files.",
+        _("Included studies by language"),
+        _("Included studies per language of publication, as coded in the study files."),
         rows,
-        _alt("included studies by language", rows),
+        _alt(language, _("included studies by language"), rows),
         note,
+        source=_(COUNTED),
     )
 
 
-def by_year(review: Review, studies: list[Study]) -> Chart:
+def by_year(review: Review, studies: list[Study], language: Language | None = None) -> Chart:
+    language = language or _source_language()
+    _ = language.gettext
     years = review.years(studies)
     studies, added = _split(studies)
     counts = Counter(s.year for s in studies)
     rows = tuple((str(year), counts.get(year, 0)) for year in years)
-    chart = Chart(
+    chart = _chart(
+        language,
         "by-year",
-        "Included studies by year of publication",
-        "Included studies per year of publication, as coded in the study files; years with no study are shown as 0.",
+        _("Included studies by year of publication"),
+        _("Included studies per year of publication, as coded in the study files; years with no study are shown as 0."),
         rows,
-        _alt("included studies by year", rows),
-        "The review's Figure 4 gives the years as percentages in an image only; its numbers are not in the text.",
+        _alt(language, _("included studies by year"), rows),
+        _("The review's Figure 4 gives the years as percentages in an image only; its numbers are not in the text."),
+        source=_(COUNTED),
     )
-    return _with_added(chart, added, lambda s: str(s.year), "included studies by year")
+    return _with_added(language, chart, added, lambda s: str(s.year), _("included studies by year"))
 
 
-def by_trend(review: Review, studies: list[Study]) -> Chart:
+def by_trend(review: Review, studies: list[Study], language: Language | None = None) -> Chart:
+    language = language or _source_language()
+    _ = language.gettext
     studies, added = _split(studies)
     counts = Counter(t for s in studies for t in s.trends)
     rows = tuple((t.name, counts.get(t.id, 0)) for t in review.trends)
-    chart = Chart(
+    chart = _chart(
+        language,
         "by-trend",
-        "Included studies by trend",
-        "Included studies per trend of the review's Discussion, in the review's order, as coded in the study files.",
+        _("Included studies by trend"),
+        _("Included studies per trend of the review's Discussion, in the review's order, as coded in the study files."),
         rows,
-        _alt("included studies by trend", rows),
-        "The review does not give a count per trend; a study coded to more than one trend is counted under each.",
+        _alt(language, _("included studies by trend"), rows),
+        _("The review does not give a count per trend; a study coded to more than one trend is counted under each."),
+        source=_(COUNTED),
     )
     if not added:
         return chart
@@ -226,18 +307,19 @@ def by_trend(review: Review, studies: list[Study]) -> Chart:
     return replace(
         chart,
         added=series,
-        alt=_alt("included studies by trend", rows, series),
-        note=chart.note + " The trends of an added study are those its update assigned, not the review's.",
+        alt=_alt(language, _("included studies by trend"), rows, series),
+        note=chart.note + " " + _("The trends of an added study are those its update assigned, not the review's."),
     )
 
 
-def chart_data(review: Review, studies: list[Study]) -> list[Chart]:
-    """Every chart's numbers, labels, alt text and caveats, before any drawing."""
+def chart_data(review: Review, studies: list[Study], language: Language | None = None) -> list[Chart]:
+    """Every chart's numbers, labels, alt text and caveats in `language` (the source language by default),
+    before any drawing."""
     return [
-        by_database(review, studies),
-        by_language(review, studies),
-        by_year(review, studies),
-        by_trend(review, studies),
+        by_database(review, studies, language),
+        by_language(review, studies, language),
+        by_year(review, studies, language),
+        by_trend(review, studies, language),
     ]
 
 
@@ -248,36 +330,37 @@ def render_svg(chart: Chart) -> str:
 
     labels = ["\n".join(textwrap.wrap(label, 28)) or label for label, _ in chart.rows]
     counts = [n for _, n in chart.rows]
+    number = Language(chart.lang).number
     lines = sum(label.count("\n") + 1 for label in labels)
     with matplotlib.rc_context({**RC, "svg.id": f"chart-{chart.id}"}):
         fig = Figure(figsize=(6.4, max(3.6, 0.8 + 0.24 * lines + 0.1 * len(labels))))
         ax = fig.subplots()
         positions = range(len(labels))
-        unknown = [label in UNKNOWN_LABELS for label, _ in chart.rows]
+        unknown = [label in chart.unknown for label, _ in chart.rows]
         bars = ax.barh(
             positions,
             counts,
             height=0.6,
             color=[UNKNOWN if u else BAR for u in unknown],
             hatch=["//" if u else "" for u in unknown],
-            label="Published review",
+            label=chart.series[0],
         )
         ends = counts
         if chart.added:
             bars = ax.barh(
-                positions, chart.added, left=counts, height=0.6, color=ADDED, hatch="xx", label="Added in updates"
+                positions, chart.added, left=counts, height=0.6, color=ADDED, hatch="xx", label=chart.series[1]
             )
             ends = [n + a for n, a in zip(counts, chart.added)]
-            shown = [f"{n} + {a}" if a else str(n) for n, a in zip(counts, chart.added)]
+            shown = [f"{number(n)} + {number(a)}" if a else number(n) for n, a in zip(counts, chart.added)]
             ax.bar_label(bars, labels=shown, padding=4, fontsize=13, fontweight="bold", color=INK)
             ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False, fontsize=11)
         else:
-            ax.bar_label(bars, padding=4, fontsize=13, fontweight="bold", color=INK)
+            ax.bar_label(bars, labels=[number(n) for n in counts], padding=4, fontsize=13, fontweight="bold", color=INK)
         ax.set_yticks(list(positions), labels=labels)
         ax.invert_yaxis()
         ax.set_xlim(0, max(ends + [1]) * (1.3 if chart.added else 1.15))
         ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_xlabel("Number of included studies")
+        ax.set_xlabel(chart.axis)
         ax.tick_params(axis="y", length=0)
         ax.grid(axis="x", color=GRID, linewidth=0.8)
         ax.set_axisbelow(True)

@@ -17,20 +17,21 @@ from dataclasses import dataclass
 from html import escape
 
 from .exports import spreadsheet_safe
+from .i18n import N_, SOURCE, Language
 from .models import NOT_REPORTED, Review, Study
 
 NA = "NA"
 NBSP = "\u00a0"
-NOT_REPORTED_N = "n = not reported"
+NOT_REPORTED_N = N_("n = not reported")
 NOT_APPLICABLE = "not applicable"
 
-# Where a count comes from, as the PRISMA page says it.
-REPORTED = "reported by the review"
-COUNTED = "counted from the study files"
-RECORDED = "the updates in review.yml (not reported where one of them does not give it)"
-TOTAL = "reported by the review, plus the studies counted from the study files of the updates"
-NO_REPORTS = "not reported: the study files record studies, not reports"
-NO_SOURCE = "not applicable: no such source was searched"
+# Where a count comes from, as the PRISMA page says it (in English; translated where shown).
+REPORTED = N_("reported by the review")
+COUNTED = N_("counted from the study files")
+RECORDED = N_("the updates in review.yml (not reported where one of them does not give it)")
+TOTAL = N_("reported by the review, plus the studies counted from the study files of the updates")
+NO_REPORTS = N_("not reported: the study files record studies, not reports")
+NO_SOURCE = N_("not applicable: no such source was searched")
 
 # Layout, in viewBox units (about pixels at full size).
 FONT = 16
@@ -38,6 +39,7 @@ LINE = 21
 BASELINE = round((LINE + 0.7 * FONT) / 2)  # from the top of a line to its baseline
 PAD_X, PAD_Y = 12, 10
 CHAR_W = 8.6  # DejaVu Sans (the widest usual sans-serif) averages 8.1 at FONT
+BOLD_CHAR_W = 9.0  # its bold, in the title boxes, averages about 8.8
 INDENT = 14
 BAND_X, BAND_W = 8, 34
 MARGIN = 8
@@ -67,7 +69,7 @@ TEMPLATE = (
         "previous_studies",
         "node5",
         "box1",
-        "Studies included in previous version of review",
+        N_("Studies included in previous version of review"),
         "Studies included in previous version of review",
         "Studies included in previous version of review",
         "previous_studies.html",
@@ -76,7 +78,7 @@ TEMPLATE = (
         "previous_reports",
         "NA",
         "box1",
-        "Reports of studies included in previous version of review",
+        N_("Reports of studies included in previous version of review"),
         "Reports of studies included in previous version of review",
         "NA",
         "previous_reports.html",
@@ -94,12 +96,12 @@ TEMPLATE = (
         "database_results",
         "node7",
         "box2",
-        "Records identified from: Databases",
+        N_("Records identified from: Databases"),
         "Databases",
         "Records identified from: Databases",
         "database_results.html",
     ),
-    ("register_results", "NA", "box2", "Records identified from: Registers", "Registers", "NA", "NA"),
+    ("register_results", "NA", "box2", N_("Records identified from: Registers"), "Registers", "NA", "NA"),
     (
         "NA",
         "node16",
@@ -113,27 +115,35 @@ TEMPLATE = (
         "website_results",
         "node17",
         "box11",
-        "Records identified from: Websites",
+        N_("Records identified from: Websites"),
         "Websites",
         "Records identified from: Websites",
         "website_results.html",
     ),
-    ("organisation_results", "", "box11", "Records identified from: Organisations", "Organisations", "NA", "NA"),
+    ("organisation_results", "", "box11", N_("Records identified from: Organisations"), "Organisations", "NA", "NA"),
     (
         "citations_results",
         "NA",
         "box11",
-        "Records identified from: Citation searching",
+        N_("Records identified from: Citation searching"),
         "Citation searching",
         "NA",
         "NA",
     ),
-    ("duplicates", "node8", "box3", "Duplicate records", "Duplicate records", "Duplicate records", "duplicates.html"),
+    (
+        "duplicates",
+        "node8",
+        "box3",
+        N_("Duplicate records"),
+        "Duplicate records",
+        "Duplicate records",
+        "duplicates.html",
+    ),
     (
         "excluded_automatic",
         "NA",
         "box3",
-        "Records marked as ineligible by automation tools",
+        N_("Records marked as ineligible by automation tools"),
         "Records marked as ineligible by automation tools",
         "NA",
         "NA",
@@ -142,7 +152,7 @@ TEMPLATE = (
         "excluded_other",
         "NA",
         "box3",
-        "Records removed for other reasons",
+        N_("Records removed for other reasons"),
         "Records removed for other reasons",
         "NA",
         "NA",
@@ -151,7 +161,7 @@ TEMPLATE = (
         "records_screened",
         "node9",
         "box4",
-        "Records screened (databases and registers)",
+        N_("Records screened (databases and registers)"),
         "Records screened",
         "Records screened (databases and registers)",
         "records_screened.html",
@@ -160,7 +170,7 @@ TEMPLATE = (
         "records_excluded",
         "node10",
         "box5",
-        "Records excluded (databases and registers)",
+        N_("Records excluded (databases and registers)"),
         "Records excluded",
         "Records excluded (databases and registers)",
         "records_excluded.html",
@@ -169,7 +179,7 @@ TEMPLATE = (
         "dbr_sought_reports",
         "node11",
         "box6",
-        "Reports sought for retrieval (databases and registers)",
+        N_("Reports sought for retrieval (databases and registers)"),
         "Reports sought for retrieval",
         "Reports sought for retrieval (databases and registers)",
         "dbr_sought_reports.html",
@@ -178,7 +188,7 @@ TEMPLATE = (
         "dbr_notretrieved_reports",
         "node12",
         "box7",
-        "Reports not retrieved (databases and registers)",
+        N_("Reports not retrieved (databases and registers)"),
         "Reports not retrieved",
         "Reports not retrieved (databases and registers)",
         "dbr_notretrieved_reports.html",
@@ -187,7 +197,7 @@ TEMPLATE = (
         "other_sought_reports",
         "node18",
         "box12",
-        "Reports sought for retrieval (other)",
+        N_("Reports sought for retrieval (other)"),
         "Reports sought for retrieval",
         "Reports sought for retrieval (other)",
         "other_sought_reports.html",
@@ -196,7 +206,7 @@ TEMPLATE = (
         "other_notretrieved_reports",
         "node19",
         "box13",
-        "Reports not retrieved (other)",
+        N_("Reports not retrieved (other)"),
         "Reports not retrieved",
         "Reports not retrieved (other)",
         "other_notretrieved_reports.html",
@@ -205,7 +215,7 @@ TEMPLATE = (
         "dbr_assessed",
         "node13",
         "box8",
-        "Reports assessed for eligibility (databases and registers)",
+        N_("Reports assessed for eligibility (databases and registers)"),
         "Reports assessed for eligibility",
         "Reports assessed for eligibility (databases and registers)",
         "dbr_assessed.html",
@@ -214,7 +224,7 @@ TEMPLATE = (
         "dbr_excluded",
         "node14",
         "box9",
-        "Reports excluded (databases and registers)",
+        N_("Reports excluded (databases and registers)"),
         "Reports excluded",
         "Reports excluded (databases and registers)",
         "dbrexcludedrecords.html",
@@ -223,7 +233,7 @@ TEMPLATE = (
         "other_assessed",
         "node20",
         "box14",
-        "Reports assessed for eligibility (other)",
+        N_("Reports assessed for eligibility (other)"),
         "Reports assessed for eligibility",
         "Reports assessed for eligibility (other)",
         "other_assessed.html",
@@ -232,7 +242,7 @@ TEMPLATE = (
         "other_excluded",
         "node21",
         "box15",
-        "Reports excluded (other)",
+        N_("Reports excluded (other)"),
         "Reports excluded",
         "Reports excluded (other)",
         "other_excluded.html",
@@ -241,17 +251,25 @@ TEMPLATE = (
         "new_studies",
         "node15",
         "box10",
-        "New studies included in review",
+        N_("New studies included in review"),
         "New studies included in review",
         "New studies included in review",
         "new_studies.html",
     ),
-    ("new_reports", "NA", "box10", "Reports of new included studies", "Reports of new included studies", "NA", "NA"),
+    (
+        "new_reports",
+        "NA",
+        "box10",
+        N_("Reports of new included studies"),
+        "Reports of new included studies",
+        "NA",
+        "NA",
+    ),
     (
         "total_studies",
         "node22",
         "box16",
-        "Total studies included in review",
+        N_("Total studies included in review"),
         "Total studies included in review",
         "Total studies included in review",
         "total_studies.html",
@@ -260,7 +278,7 @@ TEMPLATE = (
         "total_reports",
         "NA",
         "box16",
-        "Reports of total included studies",
+        N_("Reports of total included studies"),
         "Reports of total included studies",
         "NA",
         "NA",
@@ -408,8 +426,12 @@ def prisma_csv(review: Review, studies: list[Study] | None = None) -> str:
 
 ROWS = ("head", "ident", "screen", "sought", "assess", "incl", "total")
 COLS = ("prev", "main", "side", "other", "oside")
-BANDS = (("Identification", ("ident",)), ("Screening", ("screen", "sought", "assess")), ("Included", ("incl", "total")))
-LINK_TEXT = "See the included studies"
+BANDS = (
+    (N_("Identification"), ("ident",)),
+    (N_("Screening"), ("screen", "sought", "assess")),
+    (N_("Included"), ("incl", "total")),
+)
+LINK_TEXT = N_("See the included studies")
 
 
 @dataclass
@@ -429,79 +451,95 @@ class Box:
     h: float = 0
 
 
-def _n(value) -> str:
+def _n(value, language: Language) -> str:
     if isinstance(value, int):
-        return f"n = {value:,}"
-    return f"n = {NOT_APPLICABLE}" if value == NOT_APPLICABLE else NOT_REPORTED_N
+        return f"n = {language.number(value)}"
+    if value == NOT_APPLICABLE:
+        return "n = " + language.gettext("not applicable")
+    return language.gettext(NOT_REPORTED_N)
 
 
-def _excluded(value) -> list:
+def _excluded(value, language: Language) -> list:
+    _ = language.gettext
     if isinstance(value, list):
-        return ["Reports excluded:"] + [(1, f"{r['reason']} ({_n(r['n'])})") for r in value]
-    return [f"Reports excluded ({_n(value)})"]
+        return [_("Reports excluded:")] + [(1, f"{r['reason']} ({_n(r['n'], language)})") for r in value]
+    label = _("Reports excluded")
+    return [f"{label} ({_n(value, language)})"]
 
 
-def _boxes(drawn: Flow, findings_href: str) -> list[Box]:
+def _boxes(drawn: Flow, findings_href: str, language: Language) -> list[Box]:
+    """The boxes of the diagram, their words in `language`."""
+    _ = language.gettext
     counts = drawn.counts
 
-    def n(key: str) -> str:
-        return _n(counts.get(key))
+    def stage(label: str, key: str) -> str:
+        """A stage's label (already translated) and its count: "Records screened (n = 291)"."""
+        return f"{label} ({_n(counts.get(key), language)})"
 
     previous, other = drawn.previous, drawn.other
-    new = "new " if previous else ""
     boxes = [
-        Box("main", "head", [f"Identification of {new}studies via databases and registers"], "db", 2),
+        Box(
+            "main",
+            "head",
+            [
+                _("Identification of new studies via databases and registers")
+                if previous
+                else _("Identification of studies via databases and registers")
+            ],
+            "db",
+            2,
+        ),
         Box(
             "main",
             "ident",
             [
-                "Records identified from:",
-                (1, f"Databases ({n('database_results')})"),
-                (1, f"Registers ({n('register_results')})"),
+                _("Records identified from:"),
+                (1, stage(_("Databases"), "database_results")),
+                (1, stage(_("Registers"), "register_results")),
             ],
         ),
         Box(
             "side",
             "ident",
             [
-                "Records removed before screening:",
-                (1, f"Duplicate records ({n('duplicates')})"),
-                (1, f"Records marked as ineligible by automation tools ({n('excluded_automatic')})"),
-                (1, f"Records removed for other reasons ({n('excluded_other')})"),
+                _("Records removed before screening:"),
+                (1, stage(_("Duplicate records"), "duplicates")),
+                (1, stage(_("Records marked as ineligible by automation tools"), "excluded_automatic")),
+                (1, stage(_("Records removed for other reasons"), "excluded_other")),
             ],
         ),
-        Box("main", "screen", [f"Records screened ({n('records_screened')})"]),
-        Box("side", "screen", [f"Records excluded ({n('records_excluded')})"]),
-        Box("main", "sought", [f"Reports sought for retrieval ({n('dbr_sought_reports')})"]),
-        Box("side", "sought", [f"Reports not retrieved ({n('dbr_notretrieved_reports')})"]),
-        Box("main", "assess", [f"Reports assessed for eligibility ({n('dbr_assessed')})"]),
-        Box("side", "assess", _excluded(counts.get("dbr_excluded"))),
+        Box("main", "screen", [stage(_("Records screened"), "records_screened")]),
+        Box("side", "screen", [stage(_("Records excluded"), "records_excluded")]),
+        Box("main", "sought", [stage(_("Reports sought for retrieval"), "dbr_sought_reports")]),
+        Box("side", "sought", [stage(_("Reports not retrieved"), "dbr_notretrieved_reports")]),
+        Box("main", "assess", [stage(_("Reports assessed for eligibility"), "dbr_assessed")]),
+        Box("side", "assess", _excluded(counts.get("dbr_excluded"), language)),
     ]
     if previous:
         boxes += [
-            Box("prev", "head", ["Previous studies"], "grey"),
+            Box("prev", "head", [_("Previous studies")], "grey"),
             Box(
                 "prev",
                 "ident",
                 [
-                    f"Studies included in previous version of review ({n('previous_studies')})",
-                    f"Reports of studies included in previous version of review ({n('previous_reports')})",
+                    stage(_("Studies included in previous version of review"), "previous_studies"),
+                    stage(_("Reports of studies included in previous version of review"), "previous_reports"),
                 ],
             ),
             Box(
                 "main",
                 "incl",
                 [
-                    f"New studies included in review ({n('new_studies')})",
-                    f"Reports of new included studies ({n('new_reports')})",
+                    stage(_("New studies included in review"), "new_studies"),
+                    stage(_("Reports of new included studies"), "new_reports"),
                 ],
             ),
             Box(
                 "main",
                 "total",
                 [
-                    f"Total studies included in review ({n('total_studies')})",
-                    f"Reports of total included studies ({n('total_reports')})",
+                    stage(_("Total studies included in review"), "total_studies"),
+                    stage(_("Reports of total included studies"), "total_reports"),
                 ],
                 href=findings_href,
             ),
@@ -512,54 +550,64 @@ def _boxes(drawn: Flow, findings_href: str) -> list[Box]:
                 "main",
                 "incl",
                 [
-                    f"Studies included in review ({n('new_studies')})",
-                    f"Reports of included studies ({n('new_reports')})",
+                    stage(_("Studies included in review"), "new_studies"),
+                    stage(_("Reports of included studies"), "new_reports"),
                 ],
                 href=findings_href,
             )
         )
     if other:
         boxes += [
-            Box("other", "head", [f"Identification of {new}studies via other methods"], "grey", 2),
+            Box(
+                "other",
+                "head",
+                [
+                    _("Identification of new studies via other methods")
+                    if previous
+                    else _("Identification of studies via other methods")
+                ],
+                "grey",
+                2,
+            ),
             Box(
                 "other",
                 "ident",
                 [
-                    "Records identified from:",
-                    (1, f"Websites ({n('website_results')})"),
-                    (1, f"Organisations ({n('organisation_results')})"),
-                    (1, f"Citation searching ({n('citations_results')})"),
+                    _("Records identified from:"),
+                    (1, stage(_("Websites"), "website_results")),
+                    (1, stage(_("Organisations"), "organisation_results")),
+                    (1, stage(_("Citation searching"), "citations_results")),
                 ],
             ),
-            Box("other", "sought", [f"Reports sought for retrieval ({n('other_sought_reports')})"]),
-            Box("oside", "sought", [f"Reports not retrieved ({n('other_notretrieved_reports')})"]),
-            Box("other", "assess", [f"Reports assessed for eligibility ({n('other_assessed')})"]),
-            Box("oside", "assess", _excluded(counts.get("other_excluded"))),
+            Box("other", "sought", [stage(_("Reports sought for retrieval"), "other_sought_reports")]),
+            Box("oside", "sought", [stage(_("Reports not retrieved"), "other_notretrieved_reports")]),
+            Box("other", "assess", [stage(_("Reports assessed for eligibility"), "other_assessed")]),
+            Box("oside", "assess", _excluded(counts.get("other_excluded"), language)),
         ]
     return sorted(boxes, key=lambda b: (ROWS.index(b.row), COLS.index(b.col)))
 
 
-def _wrap(box: Box) -> tuple:
+def _wrap(box: Box, link_text: str) -> tuple:
     lines = []
     for paragraph in box.paragraphs:
         indent, text = paragraph if isinstance(paragraph, tuple) else (0, paragraph)
-        chars = int((box.w - 2 * PAD_X - indent * INDENT) / CHAR_W)
+        chars = int((box.w - 2 * PAD_X - indent * INDENT) / (CHAR_W if box.kind == "box" else BOLD_CHAR_W))
         text = re.sub(r"\(n = [^)]*\)", lambda m: m[0].replace(" ", NBSP), text)  # never break inside "(n = …)"
         lines += [(indent, line.replace(NBSP, " ")) for line in textwrap.wrap(text, chars, break_on_hyphens=False)]
-    return tuple(lines) + (((0, LINK_TEXT),) if box.href else ())
+    return tuple(lines) + (((0, link_text),) if box.href else ())
 
 
-def _layout(boxes: list[Box]) -> tuple[dict, float, float]:
+def _layout(boxes: list[Box], bands, link_text: str) -> tuple[dict, float, float]:
     """Place every box on the grid; return each row's (y, height) and the diagram's size."""
     cols = [c for c in COLS if any(b.col == c for b in boxes)]
     left = BAND_X + BAND_W + 16
     xs = {c: left + i * (COL_W + GAP) for i, c in enumerate(cols)}
     for box in boxes:
         box.x, box.w = xs[box.col], box.span * COL_W + (box.span - 1) * GAP
-        box.lines = _wrap(box)
+        box.lines = _wrap(box, link_text)
     rows = [r for r in ROWS if any(b.row == r for b in boxes)]
     heights = {r: max(2 * PAD_Y + len(b.lines) * LINE for b in boxes if b.row == r) for r in rows}
-    for label, spanned in BANDS:
+    for label, spanned in bands:
         spanned = [r for r in spanned if r in heights]
         short = len(label) * CHAR_W * 1.2 + 2 * PAD_Y - sum(heights[r] for r in spanned) - GAP * (len(spanned) - 1)
         if short > 0:
@@ -642,29 +690,40 @@ def _sentence(paragraphs: list) -> str:
 
 
 def prisma_svg(
-    review: Review, findings_href: str = "../findings/", studies: list[Study] | None = None, ident: str = "prisma"
+    review: Review,
+    findings_href: str = "../findings/",
+    studies: list[Study] | None = None,
+    ident: str = "prisma",
+    language: Language | None = None,
 ) -> str:
     """The PRISMA 2020 flow diagram: stages the review does not report read `n = not reported`.
 
     With updates and the study files, the diagram for updated reviews (see `flow`). `ident` starts the ids
-    inside the SVG, so that two diagrams can stand on one page."""
+    inside the SVG, so that two diagrams can stand on one page. Its words are in `language` (an
+    i18n.Language; the source language by default)."""
+    language = language or Language(SOURCE)
+    _ = language.gettext
     drawn = flow(review, studies)
-    title = "PRISMA 2020 flow diagram" + (" of the review as updated" if studies is not None and review.updates else "")
-    boxes = _boxes(drawn, findings_href)
-    rows, width, height = _layout(boxes)
+    if studies is not None and review.updates:
+        title = _("PRISMA 2020 flow diagram of the review as updated")
+    else:
+        title = _("PRISMA 2020 flow diagram")
+    bands = [(_(label), spanned) for label, spanned in BANDS]
+    boxes = _boxes(drawn, findings_href, language)
+    rows, width, height = _layout(boxes, bands, _(LINK_TEXT))
     desc = " ".join(_sentence(b.paragraphs) for b in boxes if b.kind == "box")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_f(width)} {_f(height)}" width="100%" '
         f'style="max-width:{_f(width)}px;height:auto" role="group" aria-labelledby="{ident}-title" aria-describedby="{ident}-desc" '
         f'font-family="{FONT_FAMILY}" font-size="{FONT}" fill="{INK}">',
-        f'<title id="{ident}-title">{title}</title>',
+        f'<title id="{ident}-title">{escape(title)}</title>',
         f'<desc id="{ident}-desc">{escape(desc)}</desc>',
         f'<defs><marker id="{ident}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
         f'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{RULE}"/></marker></defs>',
         # Its own white ground, so the arrows stay visible on a dark page.
         f'<rect width="{_f(width)}" height="{_f(height)}" fill="#ffffff"/>',
     ]
-    for label, spanned in BANDS:
+    for label, spanned in bands:
         spanned = [rows[r] for r in spanned if r in rows]
         out.append(_band_svg(label, spanned[0][0], spanned[-1][0] + spanned[-1][1]))
     out += [_box_svg(b) for b in boxes]

@@ -8,20 +8,44 @@ from markupsafe import Markup
 
 from . import charts, checklist_page, prisma, references, whats_new
 from .context import Context, relative_url
+from .i18n import N_
 from .models import NOT_REPORTED
 
-REPORTED = "reported by the review"
-COUNTED = "counted from the study files"
+REPORTED = N_("reported by the review")
+COUNTED = N_("counted from the study files")
 
 CHART_FOLDER = "assets/charts"
-DIMENSIONS = {"by-database": "Database", "by-language": "Language", "by-year": "Year", "by-trend": "Trend"}
-SECTIONS = {
-    "previous": "Previous studies",
-    "identification": "Identification",
-    "screening": "Screening",
-    "other_methods": "Other methods",
-    "included": "Included",
+DIMENSIONS = {
+    "by-database": N_("Database"),
+    "by-language": N_("Language"),
+    "by-year": N_("Year"),
+    "by-trend": N_("Trend"),
 }
+SECTIONS = {
+    "previous": N_("Previous studies"),
+    "identification": N_("Identification"),
+    "screening": N_("Screening"),
+    "other_methods": N_("Other methods"),
+    "included": N_("Included"),
+}
+# Counts that are not numbers, as review.yml writes them; shown in the reader's language.
+WORDS = {NOT_REPORTED: N_("not reported"), prisma.NOT_APPLICABLE: N_("not applicable")}
+
+
+def _count(ctx: Context, value) -> str:
+    """A count as the reader's locale writes it; "not reported" and "not applicable" in the reader's language."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return ctx.number(value)
+    return ctx._(WORDS[value]) if value in WORDS else str(value)
+
+
+def _translation(obj, raw: dict | None, name: str) -> str | None:
+    """This site's translation of one of the review's verbatim fields (`<name>_es`), when there is one: an
+    attribute of the model, else a key of its review.yml entry."""
+    value = getattr(obj, f"{name}_es", None) if obj is not None else None
+    if value is None and raw:
+        value = raw.get(f"{name}_es")
+    return value or None
 
 
 def _size(svg: str) -> tuple[int, int]:
@@ -30,9 +54,14 @@ def _size(svg: str) -> tuple[int, int]:
     return (round(float(found[1]) * 4 / 3), round(float(found[2]) * 4 / 3)) if found else (640, 360)
 
 
+def chart_data(ctx: Context) -> list[charts.Chart]:
+    """The charts in this edition's language."""
+    return charts.chart_data(ctx.review, ctx.studies, ctx.language)
+
+
 def chart_views(ctx: Context, page: str) -> list[dict]:
     views = []
-    for chart in charts.chart_data(ctx.review, ctx.studies):
+    for chart in chart_data(ctx):
         width, height = _size(ctx.chart_svg(chart))
         views.append(
             {
@@ -44,7 +73,7 @@ def chart_views(ctx: Context, page: str) -> list[dict]:
                 "note": chart.note,
                 "alt": chart.alt,
                 "rows": chart.rows,
-                "dimension": DIMENSIONS.get(chart.id, "Value"),
+                "dimension": ctx._(DIMENSIONS[chart.id]) if chart.id in DIMENSIONS else ctx._("Value"),
                 "src": relative_url(page, f"{CHART_FOLDER}/{chart.id}.svg"),
                 "source": chart.source,
                 # (label, the review's count, the added count) when updates added studies; else (label, count).
@@ -57,41 +86,74 @@ def chart_views(ctx: Context, page: str) -> list[dict]:
     return views
 
 
-def _year_span(studies) -> str:
+def _year_span(ctx: Context, studies) -> str:
     years = [s.year for s in studies]
-    return f"{min(years)}–{max(years)}" if years else NOT_REPORTED
+    return f"{min(years)}–{max(years)}" if years else ctx._(WORDS[NOT_REPORTED])
+
+
+def _plural(value) -> int:
+    """The number that chooses a label's plural form: a count that is not a number takes the plural."""
+    return value if isinstance(value, int) else 2
 
 
 def counters(ctx: Context) -> list[dict]:
     """The home page's numbers, each with where it comes from; the review's and the updates' apart."""
     review = ctx.review
+    reported, counted = ctx._(REPORTED), ctx._(COUNTED)
+    included = review.included_reported
     found = [
-        {"number": review.included_reported, "label": "studies in the published review", "source": REPORTED},
+        {
+            "number": _count(ctx, included),
+            "label": ctx.ngettext(
+                "study in the published review", "studies in the published review", _plural(included)
+            ),
+            "source": reported,
+        },
     ]
     if review.updates:
         found.append(
-            {"number": len(ctx.added), "label": f"added since, as of {ctx.as_of.date}", "source": COUNTED},
+            {
+                "number": _count(ctx, len(ctx.added)),
+                "label": ctx.ngettext(
+                    "added since, as of %(date)s",
+                    "added since, as of %(date)s",
+                    len(ctx.added),
+                    date=ctx.date(ctx.as_of.date),
+                ),
+                "source": counted,
+            },
         )
+    records = review.prisma["identification"]["database_results"]
     found += [
         {
-            "number": review.prisma["identification"]["database_results"],
-            "label": "records identified",
-            "source": REPORTED,
+            "number": _count(ctx, records),
+            "label": ctx.ngettext("record identified", "records identified", _plural(records)),
+            "source": reported,
         },
-        {"number": len(review.databases), "label": "databases searched", "source": REPORTED},
-        {"number": _year_span(ctx.review_studies), "label": "publication years", "source": COUNTED},
-        {"number": len(review.trends), "label": "trends", "source": REPORTED},
+        {
+            "number": _count(ctx, len(review.databases)),
+            "label": ctx.ngettext("database searched", "databases searched", len(review.databases)),
+            "source": reported,
+        },
+        {"number": _year_span(ctx, ctx.review_studies), "label": ctx._("publication years"), "source": counted},
+        {
+            "number": _count(ctx, len(review.trends)),
+            "label": ctx.ngettext("trend", "trends", len(review.trends)),
+            "source": reported,
+        },
     ]
     return found
 
 
 def home(ctx: Context) -> str:
     review = ctx.review
-    questions = {q["id"]: q["text"] for q in review.raw["questions"]}
+    questions = {q["id"]: q for q in review.raw["questions"]}
+    question = questions.get("general") or next(iter(questions.values()))
     return ctx.render(
         "index.md.j2",
         review_title=review.citation["title"],
-        question=questions.get("general") or next(iter(questions.values())),
+        question=question["text"],
+        question_es=question.get("text_es"),
         counters=counters(ctx),
         tally=whats_new.tally(ctx),
         updated=bool(review.updates),
@@ -108,33 +170,51 @@ def charts_page(ctx: Context) -> str:
     return ctx.render("charts.md.j2", charts=chart_views(ctx, "charts.md"))
 
 
-def _check_text(criterion) -> str:
+def _check_text(ctx: Context, criterion) -> str:
     if not criterion.field:
-        return "not checked"
+        return ctx._("not checked")
     if criterion.allowed:
-        return f"{criterion.field} is one of: {', '.join(criterion.allowed)}"
-    return f"{criterion.field} from {criterion.min} to {criterion.max}"
+        return ctx._("%(field)s is one of: %(values)s", field=criterion.field, values=", ".join(criterion.allowed))
+    return ctx._("%(field)s from %(min)s to %(max)s", field=criterion.field, min=criterion.min, max=criterion.max)
 
 
 def method(ctx: Context) -> str:
     raw = ctx.review.raw
+    steps = raw["method"]
     totals = [d.included_reported for d in ctx.review.databases]
+    raw_criteria = {c["number"]: c for c in raw.get("criteria", [])}
     return ctx.render(
         "method.md.j2",
         objective=raw.get("objective", ""),
-        questions=raw["questions"],
-        description=raw["method"].get("description", ""),
-        guideline=raw["method"]["reporting_guideline"],
-        guideline_note=raw["method"].get("reporting_guideline_note", ""),
-        databases=ctx.review.databases,
-        databases_total=sum(totals) if all(isinstance(n, int) for n in totals) else NOT_REPORTED,
-        databases_quote=raw["method"].get("databases_quote"),
+        objective_es=raw.get("objective_es"),
+        questions=[{"kind": q["kind"], "text": q["text"], "text_es": q.get("text_es")} for q in raw["questions"]],
+        description=steps.get("description", ""),
+        description_es=steps.get("description_es"),
+        guideline=steps["reporting_guideline"],
+        guideline_note=steps.get("reporting_guideline_note", ""),
+        databases=[
+            {"name": d.name, "search_terms": d.search_terms, "included": _count(ctx, d.included_reported)}
+            for d in ctx.review.databases
+        ],
+        databases_total=_count(ctx, sum(totals) if all(isinstance(n, int) for n in totals) else NOT_REPORTED),
+        databases_quote=steps.get("databases_quote"),
+        databases_quote_es=steps.get("databases_quote_es"),
         criteria=[
-            {"number": c.number, "inclusion": c.inclusion, "exclusion": c.exclusion, "check": _check_text(c)}
+            {
+                "number": c.number,
+                "inclusion": c.inclusion,
+                "inclusion_es": _translation(c, raw_criteria.get(c.number), "inclusion"),
+                "exclusion": c.exclusion,
+                "exclusion_es": _translation(c, raw_criteria.get(c.number), "exclusion"),
+                "check": _check_text(ctx, c),
+            }
             for c in ctx.review.criteria
         ],
-        steps=raw["method"].get("steps", ""),
-        prisma_svg=Markup(prisma.prisma_svg(ctx.review, findings_href=relative_url("method.md", "findings.md"))),
+        steps=steps.get("steps", ""),
+        steps_es=steps.get("steps_es"),
+        prisma_svg=Markup(
+            prisma.prisma_svg(ctx.review, findings_href=relative_url("method.md", "findings.md"), language=ctx.language)
+        ),
         tally=whats_new.tally(ctx) if ctx.review.updates else None,
         whats_new_href=relative_url("method.md", whats_new.PAGE),
         assessed=checklist_page.assessed(ctx.review),
@@ -146,13 +226,13 @@ def method(ctx: Context) -> str:
 
 # The stages of the diagram for updated reviews, by section, in the template's order.
 UPDATED_SECTIONS = {
-    "previous": ("Previous studies", ("previous_studies", "previous_reports")),
+    "previous": (N_("Previous studies"), ("previous_studies", "previous_reports")),
     "identification": (
-        "Identification of new studies",
+        N_("Identification of new studies"),
         ("database_results", "register_results", "duplicates", "excluded_automatic", "excluded_other"),
     ),
     "screening": (
-        "Screening of new studies",
+        N_("Screening of new studies"),
         (
             "records_screened",
             "records_excluded",
@@ -162,12 +242,14 @@ UPDATED_SECTIONS = {
             "dbr_excluded",
         ),
     ),
-    "included": ("Included", ("new_studies", "new_reports", "total_studies", "total_reports")),
+    "included": (N_("Included"), ("new_studies", "new_reports", "total_studies", "total_reports")),
 }
 
 
-def _n(value) -> str:
-    return "; ".join(f"{r['reason']}: {r['n']}" for r in value) if isinstance(value, list) else str(value)
+def _n(ctx: Context, value) -> str:
+    if isinstance(value, list):
+        return "; ".join(f"{r['reason']}: {_count(ctx, r['n'])}" for r in value)
+    return _count(ctx, value)
 
 
 def _stages(ctx: Context, drawn: prisma.Flow, updated: bool = False) -> list[dict]:
@@ -184,10 +266,10 @@ def _stages(ctx: Context, drawn: prisma.Flow, updated: bool = False) -> list[dic
             if key in drawn.counts:
                 stages.append(
                     {
-                        "stage": label,
-                        "box": described.get(key, key),
-                        "n": _n(drawn.counts[key]),
-                        "source": drawn.sources[key],
+                        "stage": ctx._(label),
+                        "box": ctx._(described[key]) if key in described else key,
+                        "n": _n(ctx, drawn.counts[key]),
+                        "source": ctx._(drawn.sources[key]),
                     }
                 )
     return stages
@@ -199,29 +281,41 @@ def prisma_page(ctx: Context) -> str:
     findings_href = relative_url(page, "findings.md")
     published = prisma.flow(ctx.review)
     updated = prisma.flow(ctx.review, ctx.studies) if ctx.review.updates else None
+    quotes = data.get("quotes", [])
+    translated = data.get("quotes_es") or []
     return ctx.render(
         "prisma.md.j2",
         updated=updated is not None,
         tally=whats_new.tally(ctx),
-        updated_svg=Markup(prisma.prisma_svg(ctx.review, findings_href=findings_href, studies=ctx.studies))
+        updated_svg=Markup(
+            prisma.prisma_svg(ctx.review, findings_href=findings_href, studies=ctx.studies, language=ctx.language)
+        )
         if updated
         else None,
         updated_stages=_stages(ctx, updated, updated=True) if updated else [],
         stages=_stages(ctx, published),
-        quotes=data.get("quotes", []),
+        quotes=[
+            {"text": text, "text_es": translated[i] if i < len(translated) else None} for i, text in enumerate(quotes)
+        ],
         notes=data.get("notes"),
         checklist_href=relative_url(page, checklist_page.PAGE),
         whats_new_href=relative_url(page, whats_new.PAGE),
         csv_href=ctx.shared_url(page, "data/prisma.csv"),
         review_csv_href=ctx.shared_url(page, "data/prisma-review.csv"),
         prisma_svg=Markup(
-            prisma.prisma_svg(ctx.review, findings_href=findings_href, ident="prisma-review" if updated else "prisma")
+            prisma.prisma_svg(
+                ctx.review,
+                findings_href=findings_href,
+                ident="prisma-review" if updated else "prisma",
+                language=ctx.language,
+            )
         ),
     )
 
 
 def conclusions(ctx: Context) -> str:
     page = "conclusions.md"
+    raw = {c["number"]: c for c in ctx.review.raw.get("conclusions", [])}
     views = []
     for c in ctx.review.conclusions:
         links = []
@@ -230,11 +324,18 @@ def conclusions(ctx: Context) -> str:
             targets += [ctx.group_link(page, g) for g in link.groups]
             targets += [ctx.study_link(page, ctx.by_id[s]) for s in link.studies if s in ctx.by_id]
             links.append({"targets": Markup("; ").join(targets), "reason": link.reason})
+        title_es = _translation(c, raw.get(c.number), "title")
+        text_es = _translation(c, raw.get(c.number), "text")
         views.append(
             {
                 "number": c.number,
                 "title": c.title,
-                "quote": {"text": f"{c.title}: {c.text}", "place": c.place},
+                "title_es": title_es,
+                "quote": {
+                    "text": f"{c.title}: {c.text}",
+                    "text_es": f"{title_es}: {text_es}" if title_es and text_es else None,
+                    "place": c.place,
+                },
                 "links": links,
             }
         )
@@ -247,5 +348,5 @@ def write(writer, ctx: Context) -> None:
     writer.write("method.md", method(ctx))
     writer.write("prisma.md", prisma_page(ctx))
     writer.write("conclusions.md", conclusions(ctx))
-    for chart in charts.chart_data(ctx.review, ctx.studies):
+    for chart in chart_data(ctx):
         writer.write(f"{CHART_FOLDER}/{chart.id}.svg", ctx.chart_svg(chart))

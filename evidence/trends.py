@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from markupsafe import Markup
 
 from .context import Context, relative_url
+from .i18n import N_
 from .markup import escape
+from .models import NOT_REPORTED
+from .passages import cites
 
 INDEX = "trends/index.md"
 
@@ -18,13 +22,33 @@ CELL_LIMIT = 12  # studies listed in one matrix cell; the rest are one link away
 def _citations(ctx: Context, page: str, studies, more: dict | None = None) -> Markup:
     """Linked in-text citations; past CELL_LIMIT (when `more` gives the filters), a link to the rest."""
     if not studies:
-        return Markup('<span class="empty">none</span>')
+        return Markup('<span class="empty">{}</span>').format(escape(ctx._("none")))
     shown = studies if more is None or len(studies) <= CELL_LIMIT else studies[:CELL_LIMIT]
     links = Markup("; ").join(ctx.study_link(page, s) for s in shown)
     if len(shown) < len(studies):
         url = relative_url(page, "findings.md") + "?" + urlencode(more)
-        links += Markup(f'; <a href="{escape(url)}">and {len(studies) - len(shown)} more</a>')
+        rest = ctx.ngettext("and %(num)s more", "and %(num)s more", len(studies) - len(shown))
+        links += Markup(f'; <a href="{escape(url)}">{escape(rest)}</a>')
     return links
+
+
+def _unnamed(ctx: Context, group) -> str:
+    """What the review leaves open about a group of its own: it counts more studies than it names (the note of
+    the data checks, evidence/reconcile.py, in the reader's language)."""
+    if group.ours or not isinstance(group.reported_count, int):
+        return ""
+    named = sum(cites(group.passage, s) for s in ctx.review_studies)
+    missing = group.reported_count - named
+    if missing <= 0:
+        return ""
+    return ctx.ngettext(
+        "The review counts %(reported)s and names %(named)s (%(place)s); it does not say which one it is.",
+        "The review counts %(reported)s and names %(named)s (%(place)s); it does not say which they are.",
+        missing,
+        reported=ctx.number(group.reported_count),
+        named=ctx.number(named),
+        place=ctx.language.place(group.passage.place),
+    )
 
 
 def index_page(ctx: Context) -> str:
@@ -59,18 +83,15 @@ def index_page(ctx: Context) -> str:
             {
                 "id": group.id,
                 "name": group.name,
-                "reported": group.reported_count,
-                "coded": len(studies),
-                "passage": group.passage,
+                "reported": ctx.number(group.reported_count)
+                if isinstance(group.reported_count, int)
+                else ctx._("not reported")
+                if group.reported_count == NOT_REPORTED
+                else group.reported_count,
+                "coded": ctx.number(len(studies)),
+                "passage": _quote(group.passage),
                 "ours": group.ours,
-                "silent": next(
-                    (
-                        c.note
-                        for c in ctx.reconciliation.counts
-                        if c.topic == "group" and c.key == group.id and not group.ours
-                    ),
-                    "",
-                ),
+                "silent": _unnamed(ctx, group),
                 "citations": _citations(ctx, INDEX, studies),
             }
         )
@@ -86,27 +107,49 @@ def index_page(ctx: Context) -> str:
     )
 
 
-NAME_REASON = (
+NAME_REASON = N_(
     "The name of this trend is this site's label, taken from the words of its paragraphs: the review gives its "
     "trends no names."
 )
-PASS_LABELS = {"first": "First pass (paragraphs 9 to 16)", "second": "Second pass (paragraphs 19 to 25)"}
+PASS_LABELS = {"first": N_("First pass (paragraphs 9 to 16)"), "second": N_("Second pass (paragraphs 19 to 25)")}
 NOT_IN_PASS = {
-    "first": "The first pass has no paragraph on this trend.",
-    "second": "The second pass has no paragraph on this trend.",
+    "first": N_("The first pass has no paragraph on this trend."),
+    "second": N_("The second pass has no paragraph on this trend."),
 }
 
 
-OWN = "Not a study of the published review: its own file puts it in this trend."
+OWN = N_("Not a study of the published review: its own file puts it in this trend.")
+_PARAGRAPHS = re.compile(r"Discussion, paragraph(?P<plural>s?) (?P<number>.+)\Z")
 
 
-def _cited(paragraphs) -> str:
+def _paragraph(ctx: Context, place: str) -> str:
+    """A paragraph of the Discussion without the section's name ("paragraph 9"); another place in full."""
+    found = _PARAGRAPHS.match(place)
+    if not found:
+        return ctx.language.place(place)
+    if found["plural"]:
+        return ctx._("paragraphs %(range)s", range=found["number"])
+    return ctx._("paragraph %(number)s", number=found["number"])
+
+
+def _cited(ctx: Context, paragraphs) -> str:
     """The paragraphs that cite a study; one this site attached to the trend says so."""
     places = [
-        p.place.replace("Discussion, ", "") + (" (attached to this trend by this site)" if p.ours else "")
+        _paragraph(ctx, p.place) + (" " + ctx._("(attached to this trend by this site)") if p.ours else "")
         for p in paragraphs
     ]
-    return "; ".join(places) or "not cited"
+    return "; ".join(places) or ctx._("not cited")
+
+
+def _added(ctx: Context, study) -> str:
+    """Why a study added in an update is in a trend of the review."""
+    origin = ctx._("Added in %(update)s (%(date)s)", update=study.origin.update, date=ctx.date(study.origin.date))
+    return ctx._("%(origin)s: assigned to this trend in that update, not by the review.", origin=origin)
+
+
+def _quote(paragraph) -> dict:
+    """A paragraph of the review for _review_quote.md.j2: its words, this site's translation, where it stands."""
+    return {"text": paragraph.text, "text_es": getattr(paragraph, "text_es", None), "place": paragraph.place}
 
 
 def trend_page(ctx: Context, trend) -> str:
@@ -117,20 +160,16 @@ def trend_page(ctx: Context, trend) -> str:
         {
             "link": ctx.study_link(page, s),
             "title": s.title,
-            "first": _cited(members[s.id].first),
-            "second": _cited(members[s.id].second),
+            "first": _cited(ctx, members[s.id].first),
+            "second": _cited(ctx, members[s.id].second),
             "ours": members[s.id].ours,
-            "own": f"{s.origin.label}: assigned to this trend in that update, not by the review."
-            if s.added
-            else OWN
-            if members[s.id].own
-            else None,
+            "own": _added(ctx, s) if s.added else ctx._(OWN) if members[s.id].own else None,
         }
         for s in studies
     ]
     conclusions = [
         {
-            "label": f"{c.number}. {c.title}",
+            "label": Markup('{}. <span lang="en">{}</span>').format(c.number, escape(c.title)),
             "href": relative_url(page, "conclusions.md") + f"#conclusion-{c.number}",
             "reason": link.reason,
         }
@@ -139,13 +178,18 @@ def trend_page(ctx: Context, trend) -> str:
         if trend.id in link.trends
     ]
     passes = [
-        {"id": name, "label": PASS_LABELS[name], "paragraphs": paragraphs, "empty": NOT_IN_PASS[name]}
+        {
+            "id": name,
+            "label": ctx._(PASS_LABELS[name]),
+            "paragraphs": [{**_quote(p), "ours": p.ours} for p in paragraphs],
+            "empty": ctx._(NOT_IN_PASS[name]),
+        }
         for name, paragraphs in trend.passes.items()
     ]
     return ctx.render(
         "trend.md.j2",
         trend=trend,
-        name_reason=NAME_REASON,
+        name_reason=ctx._(NAME_REASON),
         passes=passes,
         passes_differ=trend.passes_differ,
         count=len(studies),
