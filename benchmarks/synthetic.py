@@ -128,7 +128,7 @@ def make(target: Path, n: int) -> Path:
         # the generated pages are made again for the synthetic studies
         ignore=shutil.ignore_patterns(*(folder.split("/")[-1] for folder in GENERATED_FOLDERS), *GENERATED_FILES),
     )
-    for linked in ("evidence", "templates", "schema", "overrides"):
+    for linked in ("evidence", "templates", "schema", "overrides", "locale"):
         os.symlink(ROOT / linked, target / linked)
     review = yaml.safe_load((ROOT / "review.yml").read_text(encoding="utf-8"))
     trends = [t["id"] for t in review["trends"]]
