@@ -51,7 +51,7 @@ screenshots: $(VENV)/.dev ## Build, then save screenshots of the main pages unde
 	$(PY) tools/screenshots.py screenshots
 	$(PY) tools/screenshots.py screenshots --width 390
 
-bench: $(VENV)/.runtime ## Benchmark at 16, 500 and 5,000 studies; writes docs/benchmarks.md
+bench: $(VENV)/.runtime ## Benchmark at 16, 500 and 5,000 studies; writes docs/<lang>/benchmarks.md
 	$(PY) -m benchmarks.run 16 500 5000
 
 test: $(VENV)/.dev ## Run the test suite

@@ -5,7 +5,11 @@ generate cold (empty cache), generate with nothing changed, generate after
 editing one study, mkdocs build, site size, search index size, the transfer
 size of one study page, and peak memory. Each step runs in its own process,
 timed from outside, so memory is that process's peak. Prints a table of
-seconds and ratios and writes it to docs/benchmarks.md.
+seconds and ratios and writes it, with what it measures, to the Benchmarks page
+of each edition (docs/<lang>/benchmarks.md), in the edition's language: the
+words from the catalogue (locale/), the figures the same. `--rewrite` writes
+the pages again from the figures of the English page, without measuring (after
+the catalogue or the page's wording changed).
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ import shlex
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 from pathlib import Path
 
 from benchmarks import synthetic
 from evidence.cache import ENV
-from evidence.i18n import EDITIONS
+from evidence.i18n import EDITIONS, N_, SOURCE, Language
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / ".bench"
@@ -98,82 +103,162 @@ def measure(n: int, work: Path = WORK) -> dict:
     return row
 
 
+# Each measure: its name (the row's key, and its label in the table, translated) and how its figure is written.
 COLUMNS = [
     ("N", "{:d}"),
-    ("parse floor", "{:.2f}"),
-    ("check", "{:.2f}"),
-    ("generate cold", "{:.2f}"),
-    ("generate unchanged", "{:.2f}"),
-    ("files rewritten", "{:d}"),
-    ("generate one edit", "{:.2f}"),
-    ("files rewritten after edit", "{:d}"),
-    ("mkdocs build", "{:.2f}"),
-    ("generate ÷ mkdocs", "{:.2f}"),
-    ("one edit ÷ parse floor", "{:.1f}"),
-    ("site MiB", "{:.1f}"),
-    ("search index KiB", "{:.0f}"),
-    ("study page KiB", "{:.0f}"),
-    ("peak MiB", "{:.0f}"),
+    (N_("parse floor"), "{:.2f}"),
+    (N_("check"), "{:.2f}"),
+    (N_("generate cold"), "{:.2f}"),
+    (N_("generate unchanged"), "{:.2f}"),
+    (N_("files rewritten"), "{:d}"),
+    (N_("generate one edit"), "{:.2f}"),
+    (N_("files rewritten after edit"), "{:d}"),
+    (N_("mkdocs build"), "{:.2f}"),
+    (N_("generate ÷ mkdocs"), "{:.2f}"),
+    (N_("one edit ÷ parse floor"), "{:.1f}"),
+    (N_("site MiB"), "{:.1f}"),
+    (N_("search index KiB"), "{:.0f}"),
+    (N_("study page KiB"), "{:.0f}"),
+    (N_("peak MiB"), "{:.0f}"),
 ]
 
 
-def table(rows: list[dict]) -> str:
-    """One column per N, one row per measure: narrow enough for a phone."""
-    lines = ["| Measure | " + " | ".join(f"N = {row['N']:,}" for row in rows) + " |", "|---|" + "---:|" * len(rows)]
+def table(rows: list[dict], language: Language | None = None) -> str:
+    """One column per N, one row per measure: narrow enough for a phone. The figures are written alike in every
+    language; the labels are the edition's."""
+    say = language.gettext if language else str
+    heading = say(N_("Measure"))
+    lines = [
+        f"| {heading} | " + " | ".join(f"N = {row['N']:,}" for row in rows) + " |",
+        "|---|" + "---:|" * len(rows),
+    ]
     for name, fmt in COLUMNS[1:]:
-        lines.append(f"| {name} | " + " | ".join(fmt.format(row[name]) for row in rows) + " |")
+        lines.append(f"| {say(name)} | " + " | ".join(fmt.format(row[name]) for row in rows) + " |")
     return "\n".join(lines)
 
 
-def machine() -> str:
-    memory = ""
+def machine() -> dict:
+    """The machine of this run: architecture, cores, memory (GiB, None when unknown), Python, system."""
+    memory = None
     try:
         kib = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
-        memory = f", {kib / 2**20:.0f} GiB memory"
+        memory = round(kib / 2**20)
     except (OSError, TypeError):
         pass
-    return (
-        f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python {platform.python_version()}, {platform.system()}"
+    return {
+        "machine": platform.machine(),
+        "cores": os.cpu_count(),
+        "memory": memory,
+        "python": platform.python_version(),
+        "system": platform.system(),
+    }
+
+
+def machine_text(info: dict, language: Language) -> str:
+    """x86_64, 2 cores, 24 GiB memory, Python 3.11.7, Linux"""
+    parts = [info["machine"], language.ngettext("%(num)s core", "%(num)s cores", info["cores"])]
+    if info["memory"] is not None:
+        parts.append(language.gettext("%(gib)s GiB memory", gib=info["memory"]))
+    parts += [f"Python {info['python']}", info["system"]]
+    return ", ".join(parts)
+
+
+def _paragraph(text: str) -> str:
+    return textwrap.fill(text, width=80, break_long_words=False, break_on_hyphens=False)
+
+
+def _item(text: str) -> str:
+    return textwrap.fill(
+        text, width=100, initial_indent="- ", subsequent_indent="  ", break_long_words=False, break_on_hyphens=False
     )
 
 
-def page(rows: list[dict]) -> str:
-    return f"""# Benchmarks
+def page(rows: list[dict], info: dict | None = None, lang: str = SOURCE) -> str:
+    """The Benchmarks page of an edition: its words from the catalogue, the figures of `rows`."""
+    language = Language(lang)
+    _ = language.gettext
+    info = info or machine()
+    notes = [
+        _("*parse floor*: reading every study file with PyYAML's C loader and nothing else."),
+        _(
+            "*generate cold*: with an empty reference cache; *unchanged*: a second run, which rewrites no file; "
+            "*one edit*: after changing one study's finding."
+        ),
+        _("*generate ÷ mkdocs*: cold generation against the MkDocs build of the same site."),
+        _("*study page KiB*: one study page with the CSS and JavaScript it loads, gzip-compressed."),
+    ]
+    intro = _(
+        "How long the generator and MkDocs take as the evidence base grows, measured by `make bench` on synthetic "
+        "study files (accented and compound Spanish names, every trend and group, years 2019–2023). Times are "
+        "seconds of wall-clock time, each step in its own process; memory is that process's peak."
+    )
+    return (
+        "\n\n".join(
+            [
+                "# " + _("Benchmarks"),
+                _paragraph(intro),
+                _paragraph(_("Machine of the last run: %(machine)s.", machine=machine_text(info, language))),
+                table(rows, language),
+                "\n".join(_item(note) for note in notes),
+            ]
+        )
+        + "\n"
+    )
 
-How long the generator and MkDocs take as the evidence base grows, measured by
-`make bench` on synthetic study files (accented and compound Spanish names,
-every trend and group, years 2019–2023). Times are seconds of wall-clock time,
-each step in its own process; memory is that process's peak.
 
-Machine of the last run: {machine()}.
+def figures(text: str) -> tuple[list[dict], dict]:
+    """The rows and the machine of a Benchmarks page in English, as `page` wrote them."""
+    lines = [line for line in text.splitlines() if line.startswith("| ")]
+    sizes = [int(cell.strip().removeprefix("N = ").replace(",", "")) for cell in lines[0].strip("| ").split(" | ")[1:]]
+    rows = [{"N": n} for n in sizes]
+    formats = dict(COLUMNS)
+    for line in lines[1:]:
+        name, *cells = line.strip("| ").split(" | ")
+        for row, cell in zip(rows, cells, strict=True):
+            row[name] = int(cell) if formats[name] == "{:d}" else float(cell)
+    found = re.search(
+        r"Machine of the last run: (?P<machine>[^,]+), (?P<cores>\d+) cores?(?:, (?P<memory>\d+) GiB memory)?, "
+        r"Python (?P<python>[^,]+), (?P<system>[^\n]+)\.\n",
+        " ".join(text.split("\n\n")[2].split()) + "\n",
+    )
+    info = {**found.groupdict(), "cores": int(found["cores"])}
+    info["memory"] = int(info["memory"]) if info["memory"] else None
+    return rows, info
 
-{table(rows)}
 
-- *parse floor*: reading every study file with PyYAML's C loader and nothing else.
-- *generate cold*: with an empty reference cache; *unchanged*: a second run, which rewrites no file;
-  *one edit*: after changing one study's finding.
-- *generate ÷ mkdocs*: cold generation against the MkDocs build of the same site.
-- *study page KiB*: one study page with the CSS and JavaScript it loads, gzip-compressed.
-"""
+def write_pages(rows: list[dict], info: dict, docs: Path) -> None:
+    """The Benchmarks page of every edition, docs/<lang>/benchmarks.md."""
+    for edition in EDITIONS:
+        path = docs / edition.lang / "benchmarks.md"
+        path.write_text(page(rows, info, edition.lang), encoding="utf-8")
+        print(f"wrote {path}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[16, 500, 5000])
     parser.add_argument(
-        "--page",
+        "--docs",
         type=Path,
-        default=ROOT / "docs" / "benchmarks.md",
-        help="where to write the Benchmarks page (use - for none)",
+        default=ROOT / "docs",
+        help="the folder of the editions, where to write each one's Benchmarks page (use - for none)",
+    )
+    parser.add_argument(
+        "--rewrite",
+        action="store_true",
+        help="measure nothing: write every edition's page again from the figures of the English one",
     )
     args = parser.parse_args()
+    if args.rewrite:
+        english = args.docs / SOURCE / "benchmarks.md"
+        write_pages(*figures(english.read_text(encoding="utf-8")), args.docs)
+        return
     rows = []
     for n in args.sizes:
         rows.append(measure(n))
         print(table(rows), flush=True)
-    if str(args.page) != "-":
-        args.page.write_text(page(rows), encoding="utf-8")
-        print(f"wrote {args.page}")
+    if str(args.docs) != "-":
+        write_pages(rows, machine(), args.docs)
 
 
 if __name__ == "__main__":

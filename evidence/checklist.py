@@ -7,6 +7,7 @@ item are data, in review.yml under `reporting`.
 
 from __future__ import annotations
 
+from .i18n import N_
 from .models import ChecklistItem
 
 REPORTED, PARTLY, NOT_REPORTED, NOT_APPLICABLE = "reported", "partly reported", "not reported", "not applicable"
@@ -37,22 +38,23 @@ ABSTRACT_ITEMS = _numbered(
     ("discussion", "9 10"),
     ("other", "11 12"),
 )
+# The sections' names, translated where they are shown.
 SECTIONS = {
-    "title": "Title",
-    "abstract": "Abstract",
-    "introduction": "Introduction",
-    "methods": "Methods",
-    "results": "Results",
-    "discussion": "Discussion",
-    "other information": "Other information",
+    "title": N_("Title"),
+    "abstract": N_("Abstract"),
+    "introduction": N_("Introduction"),
+    "methods": N_("Methods"),
+    "results": N_("Results"),
+    "discussion": N_("Discussion"),
+    "other information": N_("Other information"),
 }
 ABSTRACT_SECTIONS = {
-    "title": "Title",
-    "background": "Background",
-    "methods": "Methods",
-    "results": "Results",
-    "discussion": "Discussion",
-    "other": "Other",
+    "title": N_("Title"),
+    "background": N_("Background"),
+    "methods": N_("Methods"),
+    "results": N_("Results"),
+    "discussion": N_("Discussion"),
+    "other": N_("Other"),
 }
 CHECKLISTS = {
     "items": ("PRISMA 2020", ITEMS, SECTIONS),

@@ -11,17 +11,19 @@ from . import checklist
 from .checklist import ABSTRACT_SECTIONS, NOT_APPLICABLE, NOT_REPORTED, PARTLY, REPORTED, SECTIONS, STATUSES
 from .context import Context, relative_url
 from .exports import _cell, _json
+from .i18n import N_, SOURCE
 from .markup import escape, link
 from .models import ChecklistItem, Review
 
 PAGE = "checklist.md"
 CSV_FILE, JSON_FILE = "prisma-checklist.csv", "prisma-checklist.json"
-# status: (symbol, label, CSS class). The symbol and the label say it; the colour only repeats it.
+# status: (symbol, label, CSS class). The symbol and the label say it; the colour only repeats it. The labels,
+# the sections' names and the captions are translated in the templates (`_(…)`), which the Method page shares.
 SHOWN = {
-    REPORTED: ("✓", "Reported", "cl-reported"),
-    PARTLY: ("◐", "Partly reported", "cl-partly"),
-    NOT_REPORTED: ("✗", "Not reported", "cl-not-reported"),
-    NOT_APPLICABLE: ("–", "Not applicable", "cl-na"),
+    REPORTED: ("✓", N_("Reported"), "cl-reported"),
+    PARTLY: ("◐", N_("Partly reported"), "cl-partly"),
+    NOT_REPORTED: ("✗", N_("Not reported"), "cl-not-reported"),
+    NOT_APPLICABLE: ("–", N_("Not applicable"), "cl-na"),
 }
 
 
@@ -144,33 +146,49 @@ def _slug(section: str) -> str:
 def summaries(review: Review, href: str) -> list[dict]:
     """The summary tables of both checklists, linking to `href` (the checklist page's address from here)."""
     return [
-        summary_view(review.checklist, SECTIONS, "PRISMA 2020 checklist", "", href),
-        summary_view(review.abstract_checklist, ABSTRACT_SECTIONS, "PRISMA 2020 for Abstracts", "abstract-", href),
+        summary_view(review.checklist, SECTIONS, N_("PRISMA 2020 checklist"), "", href),
+        summary_view(review.abstract_checklist, ABSTRACT_SECTIONS, N_("PRISMA 2020 for Abstracts"), "abstract-", href),
     ]
 
 
-def _item_view(item: ChecklistItem, prefix: str) -> dict:
+def _in(item: ChecklistItem, field: str, lang: str) -> tuple[str | None, str | None]:
+    """A field of an item in the edition's language, and the lang attribute it needs: this site's translation
+    (`<field>_es`) where the data have it, else the English with lang="en"."""
+    english = getattr(item, field)
+    if lang == SOURCE or not english:
+        return english, None
+    translated = getattr(item, f"{field}_{lang}", None)
+    return (translated, None) if translated else (english, SOURCE)
+
+
+def _item_view(item: ChecklistItem, prefix: str, lang: str = SOURCE) -> dict:
     symbol, label, css = SHOWN[item.status]
+    name, name_lang = _in(item, "name", lang)
+    text, text_lang = _in(item, "text", lang)
+    note, note_lang = _in(item, "why_not_applicable" if item.status == NOT_APPLICABLE else "missing", lang)
     return {
         "id": f"{prefix}item-{item.item}",
         "item": item.item,
-        "name": item.name,
-        "text": item.text,
+        "name": name,
+        "name_lang": name_lang,
+        "text": text,
+        "text_lang": text_lang,
         "symbol": symbol,
         "status": label,
         "css": css,
         "quotes": item.quotes,
-        "note_label": "Not applicable because" if item.status == NOT_APPLICABLE else "Missing",
-        "note": item.why_not_applicable if item.status == NOT_APPLICABLE else item.missing,
+        "note_label": N_("Not applicable because") if item.status == NOT_APPLICABLE else N_("Missing"),
+        "note": note,
+        "note_lang": note_lang,
     }
 
 
-def _sections(items, sections: dict[str, str], prefix: str) -> list[dict]:
+def _sections(items, sections: dict[str, str], prefix: str, lang: str = SOURCE) -> list[dict]:
     return [
         {
             "id": f"{prefix}section-{_slug(key)}",
             "label": label,
-            "entries": [_item_view(i, prefix) for i in items if i.section == key],
+            "entries": [_item_view(i, prefix, lang) for i in items if i.section == key],
         }
         for key, label in sections.items()
         if any(i.section == key for i in items)
@@ -190,10 +208,11 @@ def page(ctx: Context) -> str:
         assessed=assessed(review),
         heads=status_heads(),
         summaries=summaries(review, ""),
-        main=_sections(review.checklist, SECTIONS, ""),
-        abstract=_sections(review.abstract_checklist, ABSTRACT_SECTIONS, "abstract-"),
+        main=_sections(review.checklist, SECTIONS, "", ctx.lang),
+        abstract=_sections(review.abstract_checklist, ABSTRACT_SECTIONS, "abstract-", ctx.lang),
         assessment=about.get("assessment", ""),
-        statement=link(about.get("statement_url"), about.get("statement", "")),
+        # The statement's citation, in English (its title) on every edition.
+        statement=Markup('<span lang="en">%s</span>') % link(about.get("statement_url"), about.get("statement", "")),
         license=link(about.get("license_url"), about.get("license", "")),
         wording=about.get("wording", ""),
         names_es=about.get("names_es", ""),

@@ -7,11 +7,12 @@ import uuid
 import xml.etree.ElementTree as ET
 
 from .context import Context
+from .i18n import N_
 from .whats_new import newest_first, tally
 
 FILE = "feed.xml"
 ATOM = "http://www.w3.org/2005/Atom"
-TITLE = "Digital Government in Peru: the evidence"
+TITLE = N_("Digital Government in Peru: the evidence")  # the site's name, as each edition's mkdocs.yml gives it
 EPOCH = "1970-01-01"  # the feed's date when no date of the data is known (RFC 4287 requires one)
 
 
@@ -50,42 +51,62 @@ def _entry(feed: ET.Element, entry_id: str, title: str, date: str, href: str, su
 
 
 def atom(ctx: Context) -> bytes:
-    """The feed as UTF-8 XML; the same data give the same bytes."""
+    """The feed as UTF-8 XML in the edition's language; the same data give the same bytes."""
     ET.register_namespace("", ATOM)
     site = ctx.site_url
+    title = ctx._(TITLE)
     updates = newest_first(ctx.review.updates)
-    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": "en"})
+    feed = ET.Element(f"{{{ATOM}}}feed", {"xml:lang": ctx.lang})
     _add(feed, "id", _id(ctx, "whats-new"))
-    _add(feed, "title", f"{TITLE}: what's new", type="text")
-    _add(feed, "subtitle", f"Updates of the systematic review after its publication. {tally(ctx)}", type="text")
+    _add(feed, "title", ctx._("%(site)s: what's new", site=title), type="text")
+    _add(
+        feed,
+        "subtitle",
+        ctx._("Updates of the systematic review after its publication. %(tally)s", tally=tally(ctx)),
+        type="text",
+    )
     _add(feed, "updated", _time(updates[0].date if updates else ctx.as_of.date or EPOCH))
     _add(feed, "link", rel="alternate", type="text/html", href=f"{site}whats-new/")
     _add(feed, "link", rel="self", type="application/atom+xml", href=f"{site}{FILE}")
-    _add(_add(feed, "author"), "name", TITLE)
-    _add(feed, "rights", "CC BY 4.0, except the words quoted from the review (see the About page).", type="text")
+    _add(_add(feed, "author"), "name", title)
+    _add(feed, "rights", ctx._("CC BY 4.0, except the words quoted from the review (see the About page)."), type="text")
     for update in updates:
         added = ctx.studies_of_update(update.id)
-        studies = f"{len(added)} stud{'y' if len(added) == 1 else 'ies'} added"
+        studies = ctx.ngettext("%(num)s study added", "%(num)s studies added", len(added), num=ctx.number(len(added)))
+        date = ctx.date(update.date)
         if update.changes:
-            studies += f", {len(update.changes)} changed"
+            studies = ctx.ngettext(
+                "%(added)s, %(num)s changed",
+                "%(added)s, %(num)s changed",
+                len(update.changes),
+                added=studies,
+                num=ctx.number(len(update.changes)),
+            )
         _entry(
             feed,
             _id(ctx, update.id),
             f"{update.id}: {studies}",
             update.date,
             f"{site}whats-new/#{update.id}",
-            " ".join(filter(None, [update.description, f"{studies}, as of {update.date}."])),
+            " ".join(
+                filter(None, [update.description, ctx._("%(studies)s, as of %(date)s.", studies=studies, date=date)])
+            ),
             _names(update),
         )
         for study in added:
             _entry(
                 feed,
                 _id(ctx, update.id, "added", study.id),
-                f"Added in {update.id}: {study.title}",
+                ctx._("Added in %(update)s: %(title)s", update=update.id, title=study.title),
                 update.date,
                 f"{site}studies/{study.id}/",
-                f"A study the published review did not include ({study.year}). Finding as recorded in "
-                f"{update.id}, not the review's: {study.finding}",
+                ctx._(
+                    "A study the published review did not include (%(year)s). Finding as recorded in %(update)s, "
+                    "not the review's: %(finding)s",
+                    year=study.year,
+                    update=update.id,
+                    finding=study.finding,
+                ),
                 _names(update),
             )
         for change in update.changes:
@@ -93,7 +114,7 @@ def atom(ctx: Context) -> bytes:
             _entry(
                 feed,
                 _id(ctx, update.id, "changed", study.id),
-                f"Changed in {update.id}: {study.title}",
+                ctx._("Changed in %(update)s: %(title)s", update=update.id, title=study.title),
                 update.date,
                 f"{site}studies/{study.id}/",
                 change.what,

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cache
 
-NOT_REPORTED = "not reported"
+from .i18n import N_
+
+NOT_REPORTED = N_("not reported")
 
 
 def language_name(code: str, locale: str = "en") -> str:
@@ -59,7 +61,7 @@ class Origin:
 
 
 REVIEW_ORIGIN = "review"
-PUBLISHED_REVIEW = "Published review"
+PUBLISHED_REVIEW = N_("Published review")  # translated where it is shown
 PUBLISHED = Origin()
 
 

@@ -14,18 +14,32 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from .i18n import N_, SOURCE, Language
 from .loader import Document
 from .models import NOT_REPORTED, Review, Study
 from .passages import cites
 from .problems import WARNING, Problem
 
-CONSISTENT = "consistent"
-DIFFERS = "differs"
-NOT_CHECKABLE = "cannot be checked"
+# The values are data (the checker, review.json) in English; the site's pages translate them where they show them.
+CONSISTENT = N_("consistent")
+DIFFERS = N_("differs")
+NOT_CHECKABLE = N_("cannot be checked")
 
-MET = "met"
-NOT_MET = "not met"
-NOT_KNOWN = "not known"
+MET = N_("met")
+NOT_MET = N_("not met")
+NOT_KNOWN = N_("not known")
+
+# The notes of the counts and the subjects the review's data do not name (see `group_note` for the one with values).
+INCLUDED = N_("Studies included in the published review")
+PER_DATABASE_SUM = N_("Sum of the per-database counts")
+NO_DATABASE = N_("No study file records the database it was found in; the review does not say.")
+SUM_NOTE = N_("Reported per database, summed, against the reported total.")
+FIGURE_4 = N_("The review's Figure 4 is an image; its numbers are not in the text.")
+# What a reference lacks, for the Data checks page.
+MISSING_AUTHORS = N_("authors")
+MISSING_GIVEN = N_("given names")
+MISSING_CONTAINER = N_("journal or proceedings")
+MISSING_ADDRESS = N_("DOI or address")
 
 
 @dataclass(frozen=True)
@@ -81,17 +95,24 @@ def _status(reported: int | str, coded: int | None) -> str:
     return CONSISTENT if reported == coded else DIFFERS
 
 
-def _group_note(review: Review, group, studies: list[Study]) -> str:
-    """What the review leaves open about a group, said as exactly that; or why the group is this site's."""
+def group_note(group, studies: list[Study], language=None) -> str:
+    """What the review leaves open about a group, said as exactly that; or why the group is this site's.
+
+    In English for the checker and review.json; in an edition's language (an i18n.Language) for its page."""
     if group.ours:
         return group.ours
     named = sum(cites(group.passage, s) for s in studies)
     missing = group.reported_count - named if isinstance(group.reported_count, int) else 0
     if missing <= 0:
         return ""
-    which = "which one it is" if missing == 1 else "which they are"
-    return (
-        f"The review counts {group.reported_count} and names {named} ({group.passage.place}); it does not say {which}."
+    language = language or Language(SOURCE)
+    return language.ngettext(
+        "The review counts %(reported)s and names %(named)s (%(place)s); it does not say which one it is.",
+        "The review counts %(reported)s and names %(named)s (%(place)s); it does not say which they are.",
+        missing,
+        reported=language.number(group.reported_count),
+        named=language.number(named),
+        place=language.place(group.passage.place),
     )
 
 
@@ -103,7 +124,7 @@ def count_checks(review: Review, studies: list[Study]) -> list[Count]:
     counts.append(
         Count(
             "included",
-            "Studies included in the published review",
+            INCLUDED,
             "included",
             reported_total,
             len(studies),
@@ -114,7 +135,7 @@ def count_checks(review: Review, studies: list[Study]) -> list[Count]:
     coded_any = bool(by_database)
     for db in review.databases:
         coded = by_database.get(db.id, 0) if coded_any else None
-        note = "" if coded_any else "No study file records the database it was found in; the review does not say."
+        note = "" if coded_any else NO_DATABASE
         counts.append(
             Count("database", db.name, db.id, db.included_reported, coded, _status(db.included_reported, coded), note)
         )
@@ -124,12 +145,12 @@ def count_checks(review: Review, studies: list[Study]) -> list[Count]:
         counts.append(
             Count(
                 "database",
-                "Sum of the per-database counts",
+                PER_DATABASE_SUM,
                 "sum",
                 reported_total,
                 total,
                 _status(reported_total, total),
-                "Reported per database, summed, against the reported total.",
+                SUM_NOTE,
             )
         )
     by_group = Counter(s.group for s in studies)
@@ -143,7 +164,7 @@ def count_checks(review: Review, studies: list[Study]) -> list[Count]:
                 group.reported_count,
                 coded,
                 _status(group.reported_count, coded),
-                _group_note(review, group, studies),
+                group_note(group, studies),
             )
         )
     by_year = Counter(s.year for s in studies)
@@ -156,7 +177,7 @@ def count_checks(review: Review, studies: list[Study]) -> list[Count]:
                 NOT_REPORTED,
                 by_year[year],
                 NOT_CHECKABLE,
-                "The review's Figure 4 is an image; its numbers are not in the text.",
+                FIGURE_4,
             )
         )
     return counts
@@ -205,13 +226,13 @@ def reconcile(review: Review, studies: list[Study]) -> Reconciliation:
     for s in studies:
         missing = []
         if not s.authors_complete:
-            missing.append("authors")
+            missing.append(MISSING_AUTHORS)
         if any(a.given is None for a in s.authors):
-            missing.append("given names")
+            missing.append(MISSING_GIVEN)
         if not s.container:
-            missing.append("journal or proceedings")
+            missing.append(MISSING_CONTAINER)
         if not (s.doi or s.url):
-            missing.append("DOI or address")
+            missing.append(MISSING_ADDRESS)
         if missing:
             incomplete.append((s.id, tuple(missing)))
     return Reconciliation(

@@ -15,12 +15,14 @@ def newest_first(updates) -> list[Update]:
     return [u for _, u in sorted(enumerate(updates), key=lambda pair: (pair[1].date, pair[0]), reverse=True)]
 
 
-def _check(criterion) -> str:
+def _check(ctx: Context, criterion) -> str:
     if not criterion.field:
-        return "not checked"
+        return ctx._("not checked")
     if criterion.allowed:
-        return f"{criterion.field} is one of: {', '.join(criterion.allowed)}"
-    return f"{criterion.field} from {criterion.min} to {criterion.max}"
+        return ctx._("%(field)s is one of: %(values)s", field=criterion.field, values=", ".join(criterion.allowed))
+    return ctx._(
+        "%(field)s from %(min)s to %(max)s", field=criterion.field, min=str(criterion.min), max=str(criterion.max)
+    )
 
 
 def _names(authors) -> str:
@@ -35,21 +37,21 @@ def update_views(ctx: Context, page: str = PAGE) -> list[dict]:
         views.append(
             {
                 "id": update.id,
-                "date": update.date,
+                "date": ctx.date(update.date),
                 "findings_href": relative_url(page, "findings.md") + f"?origin={update.id}",
                 "description": update.description,
                 "by": _names(update.by),
                 "searches": [
                     {
                         "database": s.database,
-                        "date": s.date or NOT_REPORTED,
-                        "terms": s.terms or NOT_REPORTED,
-                        "records": s.records,
+                        "date": ctx.date(s.date) if s.date else ctx._(NOT_REPORTED),
+                        "terms": s.terms or ctx._(NOT_REPORTED),
+                        "records": ctx._(NOT_REPORTED) if s.records == NOT_REPORTED else s.records,
                     }
                     for s in update.searches
                 ],
                 "criteria": [
-                    {"number": c.number, "inclusion": c.inclusion, "exclusion": c.exclusion, "check": _check(c)}
+                    {"number": c.number, "inclusion": c.inclusion, "exclusion": c.exclusion, "check": _check(ctx, c)}
                     for c in update.criteria
                 ],
                 "added": [
@@ -79,10 +81,24 @@ def update_views(ctx: Context, page: str = PAGE) -> list[dict]:
 def tally(ctx: Context) -> str:
     """The count, the review's and the updates' apart: "16 studies in the published review, 1 added since (as of …)"."""
     reported = ctx.review.included_reported
-    text = f"{reported} studies in the published review"
+    counted = isinstance(reported, int)
+    n, num = (reported, ctx.number(reported)) if counted else (2, ctx._(NOT_REPORTED))  # not reported: the plural
     if not ctx.review.updates:
-        return text + "; none added since."
-    return f"{text}, {len(ctx.added)} added since (as of {ctx.as_of.date})."
+        return ctx.ngettext(
+            "%(num)s study in the published review; none added since.",
+            "%(num)s studies in the published review; none added since.",
+            n,
+            num=num,
+        )
+    added = ctx.ngettext("%(num)s added since", "%(num)s added since", len(ctx.added), num=ctx.number(len(ctx.added)))
+    return ctx.ngettext(
+        "%(num)s study in the published review, %(added)s (as of %(date)s).",
+        "%(num)s studies in the published review, %(added)s (as of %(date)s).",
+        n,
+        num=num,
+        added=added,
+        date=ctx.date(ctx.as_of.date),
+    )
 
 
 def page(ctx: Context) -> str:
@@ -90,7 +106,7 @@ def page(ctx: Context) -> str:
         "whats_new.md.j2",
         updates=update_views(ctx),
         tally=tally(ctx),
-        as_of=None if ctx.review.updates else ctx.as_of.text,  # with updates, the tally says it
+        as_of=None if ctx.review.updates else ctx.as_of.sentence(ctx.language),  # with updates, the tally says it
         feed_href=relative_url(PAGE, "feed.xml"),
         prisma_href=relative_url(PAGE, "prisma.md"),
     )

@@ -62,7 +62,7 @@ def words(page: str) -> str:
 
 def test_the_home_page_keeps_the_reviews_16_and_shows_the_one_added(built):
     text = text_of(html(built, ""))
-    assert "16 studies in the published review, 1 added since (as of 2025-06-30)." in text
+    assert "16 studies in the published review, 1 added since (as of June 30, 2025)." in text
     assert "16 studies in the published review reported by the review" in text
     assert "1 added since, as of 2025-06-30 counted from the study files" in text
     assert "2019–2023 publication years counted from the study files" in text  # the review's studies' years
@@ -111,7 +111,7 @@ def test_the_findings_row_says_added_in_the_update_and_never_calls_the_finding_t
         "platform answered requests faster."
     )
     assert '<option value="update-2025-1">Added in update-2025-1 (2025-06-30)</option>' in page
-    assert "16 studies in the published review, 1 added since (as of 2025-06-30)." in text_of(page)
+    assert "16 studies in the published review, 1 added since (as of June 30, 2025)." in text_of(page)
 
 
 def test_the_study_page_says_it_was_added_and_whose_finding_it_is(built):
@@ -137,7 +137,7 @@ def test_the_whats_new_page_lists_the_update_and_its_study(built):
     page = html(built, "whats-new")
     text = words(page)
     assert '<section class="update" id="update-2025-1"' in page
-    assert "2025-06-30: update-2025-1 Search rerun in SciELO for 2024. Studies added (1)" in text
+    assert "June 30, 2025: update-2025-1 Search rerun in SciELO for 2024. Studies added (1)" in text
     assert "Quispe Mamani, 2024: Interoperable municipal services in Cusco after the pandemic" in text
     assert 'href="../feed.xml"' in page
 

@@ -234,8 +234,8 @@ def test_whats_new_and_the_feed_list_updates_newest_first_with_searches_criteria
     page = whats_new.page(ctx)
     assert page.index('id="update-2026-1"') < page.index('id="update-2025-1"')
     for shown in (
-        "16 studies in the published review, 1 added since (as of 2026-01-15).",
-        '<th scope="row">SciELO</th><td>2025-06-01</td><td>gobierno digital</td><td class="number">40</td>',
+        "16 studies in the published review, 1 added since (as of January 15, 2026).",
+        '<th scope="row">SciELO</th><td>June 1, 2025</td><td>gobierno digital</td><td class="number">40</td>',
         "Criteria as update-2025-1 words them",
         "Academic articles due for publication between 2019 and 2024",
         "Studies changed (1)",
