@@ -64,7 +64,7 @@ def test_the_home_page_keeps_the_reviews_16_and_shows_the_one_added(built):
     text = text_of(html(built, ""))
     assert "16 studies in the published review, 1 added since (as of June 30, 2025)." in text
     assert "16 studies in the published review reported by the review" in text
-    assert "1 added since, as of 2025-06-30 counted from the study files" in text
+    assert "1 added since, as of June 30, 2025 counted from the study files" in text
     assert "2019–2023 publication years counted from the study files" in text  # the review's studies' years
     assert "17 included studies" not in text and "17 studies" not in text
 
@@ -143,7 +143,10 @@ def test_the_whats_new_page_lists_the_update_and_its_study(built):
 
 
 def test_the_atom_feed_is_valid_and_lists_the_update_and_its_study(built):
-    raw = (built / "site" / "feed.xml").read_bytes()
+    """The English edition's feed (en/feed.xml); the Spanish one, at the root, says the same in Spanish."""
+    spanish = feedparser.parse((built / "site" / "feed.xml").read_bytes())
+    assert not spanish.bozo and [e.title for e in spanish.entries][0] == "update-2025-1: 1 estudio añadido"
+    raw = (built / "site" / "en" / "feed.xml").read_bytes()
     feed = feedparser.parse(raw)
     assert not feed.bozo, feed.get("bozo_exception")
     assert feed.version == "atom10"
@@ -156,7 +159,7 @@ def test_the_atom_feed_is_valid_and_lists_the_update_and_its_study(built):
     date = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z\Z")
     assert date.match(root.find(f"{ATOM}updated").text)
     links = {link.get("rel"): link.get("href") for link in root.findall(f"{ATOM}link")}
-    assert links == {"self": f"{SITE_URL}feed.xml", "alternate": f"{SITE_URL}whats-new/"}
+    assert links == {"self": f"{SITE_URL}en/feed.xml", "alternate": f"{SITE_URL}en/whats-new/"}
     entries = root.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}title").text for e in entries] == [
         "update-2025-1: 1 study added",
@@ -168,7 +171,7 @@ def test_the_atom_feed_is_valid_and_lists_the_update_and_its_study(built):
         assert len(entry.findall(f"{ATOM}id")) == len(entry.findall(f"{ATOM}title")) == 1
         assert entry.find(f"{ATOM}updated").text == "2025-06-30T00:00:00Z"
         assert entry.find(f"{ATOM}link").get("href").startswith(SITE_URL)
-    assert entries[1].find(f"{ATOM}link").get("href") == f"{SITE_URL}studies/quispe-2024/"
+    assert entries[1].find(f"{ATOM}link").get("href") == f"{SITE_URL}en/studies/quispe-2024/"
     assert "not the review's" in entries[1].find(f"{ATOM}summary").text
     assert [e.title for e in feed.entries] == [e.find(f"{ATOM}title").text for e in entries]
 
