@@ -12,8 +12,9 @@ comment, and written back with:
 - text plain where YAML allows it and in double quotes where it does not;
   `volume`, `issue`, `series_volume` and `published` always in double quotes,
   since they must stay text;
-- `finding` and `notes` that do not fit on one line of 80 columns as folded
-  `>-` blocks, wrapped at 80 columns; every other text on one line;
+- `finding` and `notes`, and their Spanish translations `finding_es` and
+  `notes_es`, that do not fit on one line of 80 columns as folded `>-` blocks,
+  wrapped at 80 columns; every other text on one line;
 - `trends`, `countries` and `indexed_in` as flow lists (`[a, b]`) when they fit
   on one line and carry no comments; `also_cited_as`, `sources` and `authors`
   as block lists.
@@ -47,7 +48,7 @@ SCHEMA_LINE = "# yaml-language-server: $schema=../schema/study.schema.json"
 WIDTH = 80  # folded text is wrapped so that no line is longer than this
 INDENT = 2
 ALWAYS_QUOTED = ("volume", "issue", "series_volume", "published")
-FOLDED = ("finding", "notes")
+FOLDED = ("finding", "finding_es", "notes", "notes_es")
 FLOW_LISTS = ("trends", "countries", "indexed_in")
 NOT_CANONICAL = "file is not in canonical form; run python build_site.py fmt"
 

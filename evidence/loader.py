@@ -26,6 +26,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader
 
 MAX_FILE_BYTES = 64 * 1024
+# review.yml holds the whole review, and beside its words their Spanish translation: it may be larger.
+MAX_REVIEW_BYTES = 256 * 1024
+_LIMITS = {"review.yml": MAX_REVIEW_BYTES}
 MAX_DEPTH = 12
 
 Key = tuple  # a path into the data: ("authors", 0, "family")
@@ -328,13 +331,18 @@ def _explain(problem: str, context: str, at: str, chars: tuple[str, str]) -> str
     return f"{problem} ({context})" if context else problem
 
 
+def size_limit(path: str) -> int:
+    """The most bytes a file may hold: MAX_FILE_BYTES, and MAX_REVIEW_BYTES for review.yml."""
+    return _LIMITS.get(path, MAX_FILE_BYTES)
+
+
 def _too_big(path: str, size: int) -> Problem:
-    return Problem(path, 1, 1, ERROR, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")
+    return Problem(path, 1, 1, ERROR, f"file is {size:,} bytes; the limit is {size_limit(path):,} bytes")
 
 
 def read_bytes(raw: bytes, path: str) -> tuple[Document | None, list[Problem]]:
     """Read YAML from bytes; return the document (None if unreadable) and its problems."""
-    if len(raw) > MAX_FILE_BYTES:
+    if len(raw) > size_limit(path):
         return None, [_too_big(path, len(raw))]
     if raw.startswith(b"\xef\xbb\xbf"):
         return None, [Problem(path, 1, 1, ERROR, "file starts with a byte-order mark; save it as UTF-8 without BOM")]
@@ -395,11 +403,12 @@ def read_regular(file: Path, path: str) -> tuple[bytes | None, list[Problem]]:
         kind = _kind(status.st_mode)
         if kind != "file":
             return None, [Problem(path, 1, 1, ERROR, NOT_REGULAR[kind])]
-        if status.st_size > MAX_FILE_BYTES:
+        limit = size_limit(path)
+        if status.st_size > limit:
             return None, [_too_big(path, status.st_size)]
         chunks, size = [], 0
-        while size <= MAX_FILE_BYTES:
-            chunk = os.read(descriptor, MAX_FILE_BYTES + 1 - size)
+        while size <= limit:
+            chunk = os.read(descriptor, limit + 1 - size)
             if not chunk:
                 break
             chunks.append(chunk)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import cache
 
 from .i18n import N_
@@ -35,6 +35,7 @@ class OurTrend:
 
     id: str
     reason: str
+    reason_es: str | None = None  # this site's Spanish translation of `reason`
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,13 @@ class Study:
     authors: tuple[Author, ...]
     finding: str
     trends: tuple[str, ...]
+    finding_es: str | None = None  # this site's unofficial Spanish translation of `finding`
     group: str | None = None  # the review's discussion group; an added study has none
     authors_complete: bool = True
     cited_as: str | None = None
     also_cited_as: tuple[str, ...] = ()
     original_title: str | None = None
+    title_es: str | None = None  # this site's unofficial Spanish translation of `title`
     language: str | None = None
     type: str | None = None
     journal: str | None = None
@@ -100,6 +103,7 @@ class Study:
     countries: tuple[str, ...] = ()
     database: str | None = None
     notes: str | None = None
+    notes_es: str | None = None  # this site's Spanish translation of `notes`
     sources: tuple[str, ...] = ()
     our_trends: tuple[OurTrend, ...] = ()
     of_review: bool = False  # see `of_review` below
@@ -336,6 +340,12 @@ class Review:
         return next(g for g in self.groups if g.id == group_id)
 
 
+def _known(cls, data: dict) -> dict:
+    """`data` without the Spanish translations (`X_es`) that `cls` has no field for: they stay in `Review.raw`."""
+    names = {f.name for f in fields(cls)}
+    return {key: value for key, value in data.items() if key in names or not key.endswith("_es")}
+
+
 def _tuple(value) -> tuple:
     return tuple(value or ())
 
@@ -369,7 +379,13 @@ def with_origins(review: Review, studies: list[Study]) -> list[Study]:
 
 def _checklist(items: list | None) -> tuple[ChecklistItem, ...]:
     return tuple(
-        ChecklistItem(**{**item, "quotes": tuple(Quote(**q) for q in item.get("quotes", ()))}) for item in items or ()
+        ChecklistItem(
+            **{
+                **_known(ChecklistItem, item),
+                "quotes": tuple(Quote(**_known(Quote, q)) for q in item.get("quotes", ())),
+            }
+        )
+        for item in items or ()
     )
 
 
@@ -421,19 +437,25 @@ def review_from(data: dict) -> Review:
             Trend(
                 t["id"],
                 t["name"],
-                *(tuple(Paragraph(**p) for p in t[key]) for key in ("first_pass", "second_pass")),
+                *(tuple(Paragraph(**_known(Paragraph, p)) for p in t[key]) for key in ("first_pass", "second_pass")),
                 t.get("passes_differ"),
             )
             for t in data["trends"]
         ),
-        groups=tuple(Group(**{**g, "passage": Paragraph(**g["passage"])}) for g in data["groups"]),
+        groups=tuple(
+            Group(**{**_known(Group, g), "passage": Paragraph(**_known(Paragraph, g["passage"]))})
+            for g in data["groups"]
+        ),
         conclusions=tuple(
             Conclusion(
                 c["number"],
                 c["title"],
                 c["place"],
                 c["text"],
-                tuple(Link(**{k: v if k == "reason" else tuple(v) for k, v in link.items()}) for link in c["links"]),
+                tuple(
+                    Link(**{k: v if k == "reason" else tuple(v) for k, v in _known(Link, link).items()})
+                    for link in c["links"]
+                ),
             )
             for c in data["conclusions"]
         ),

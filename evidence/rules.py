@@ -351,6 +351,34 @@ def checklists_complete(review_doc: Document) -> Iterator[Problem]:
             )
 
 
+TRANSLATION = "_es"  # `X_es` is this site's Spanish translation of the field `X` beside it
+
+
+def translated_lists_match(doc: Document) -> Iterator[Problem]:
+    """A translated list (`X_es` beside a list `X`, such as `prisma.quotes_es`) has one item for each item of `X`."""
+
+    def walk(value, key: tuple) -> Iterator[Problem]:
+        if isinstance(value, dict):
+            for name, inner in value.items():
+                if isinstance(name, str) and name.endswith(TRANSLATION) and isinstance(inner, list):
+                    original = value.get(name[: -len(TRANSLATION)])
+                    if isinstance(original, list) and len(inner) != len(original):
+                        yield _problem(
+                            doc,
+                            key + (name,),
+                            f"`{_dotted(key + (name,))}` lists {len(inner)} item{'s' * (len(inner) != 1)} but "
+                            f"`{_dotted(key + (name[: -len(TRANSLATION)],))}` lists {len(original)}; a translation "
+                            "gives one item for each item of its list, in the same order",
+                            at_key=True,
+                        )
+                yield from walk(inner, key + (name,))
+        elif isinstance(value, list):
+            for index, inner in enumerate(value):
+                yield from walk(inner, key + (index,))
+
+    yield from walk(doc.data, ())
+
+
 def all_problems(review_doc: Document, docs: list[Document]) -> list[Problem]:
     """Every cross-file problem of a valid review and valid study files."""
     found: list[Problem] = []
@@ -359,6 +387,7 @@ def all_problems(review_doc: Document, docs: list[Document]) -> list[Problem]:
     found += trends_come_from_the_review(review_doc, docs)
     found += groups_come_from_the_review(review_doc, docs)
     found += checklists_complete(review_doc)
+    found += translated_lists_match(review_doc)
     found += updates_valid(review_doc)
     found += changes_refer_to_studies(review_doc, docs)
     found += added_studies(review_doc.data, docs)

@@ -44,6 +44,7 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "cited_as": ("Surname et al. (2024)", "as the review's Table 3 names the study"),
     "also_cited_as": ("\n#   - Surname et al (2024)", "other spellings the review uses"),
     "original_title": ("Título original", "the title as published, when it differs"),
+    "title_es": ("Título traducido al español", "this site's Spanish translation, unless original_title is Spanish"),
     "language": ("es", "two-letter code: es, en, pt..."),
     "authors_complete": ("false", 'when only "Surname et al." is known'),
     "type": ("journal-article", "or conference-paper, book-chapter, thesis, report, other"),
@@ -63,8 +64,10 @@ EXAMPLES: dict[str, tuple[str, str]] = {
     "indexed_in": ("[SciELO Peru]", ""),
     "countries": ("[Peru]", ""),
     "database": ("scopus", "id of a database in review.yml"),
+    "finding_es": ("Lo que encontró el estudio, en un párrafo.", "this site's unofficial Spanish translation"),
     "update": ("update-2025-1", "only for a study the review did not include"),
     "notes": ("Anything a reader should know.", ""),
+    "notes_es": ("Lo que un lector debe saber.", "notes in Spanish"),
     "our_trends": (
         "\n#   - id: citizen-perception\n#     reason: Why this site puts the study in this trend.",
         "only for a study of the review (with cited_as) that no paragraph of a trend cites",

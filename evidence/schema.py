@@ -151,6 +151,11 @@ def _message(error) -> tuple[object, str] | None:
         return path, f"{name} lists too many items (at most {error.validator_value})"
     if kind == "uniqueItems":
         return path, f"{name} lists the same value more than once"
+    if kind == "dependentRequired" and isinstance(value, dict):  # in this project: a translation and its text
+        pairs = [(k, d) for k, deps in error.validator_value.items() if k in value for d in deps if d not in value]
+        return path + (pairs[0][0],), "; ".join(
+            f"`{key}` translates `{text}`, which is missing; add `{text}` or remove `{key}`" for key, text in pairs
+        )
     return path, f"{name}: {error.message}"
 
 

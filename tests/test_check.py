@@ -22,15 +22,15 @@ group: challenges
 """
 
 REAL_WARNINGS = [
-    "review.yml:75:26: warning: the review reports 4 included studies from Scielo, but no study file records its database, so this cannot be checked",
-    "review.yml:79:26: warning: the review reports 6 included studies from Google Scholar, but no study file records its database, so this cannot be checked",
-    "review.yml:83:26: warning: the review reports 4 included studies from Scopus, but no study file records its database, so this cannot be checked",
-    "review.yml:87:26: warning: the review reports 2 included studies from Redalyc, but no study file records its database, so this cannot be checked",
-    "review.yml:413:21: warning: the review reports 6 studies in group 'successful-adoption' but 5 study files are coded to it",
+    "review.yml:107:26: warning: the review reports 4 included studies from Scielo, but no study file records its database, so this cannot be checked",
+    "review.yml:111:26: warning: the review reports 6 included studies from Google Scholar, but no study file records its database, so this cannot be checked",
+    "review.yml:115:26: warning: the review reports 4 included studies from Scopus, but no study file records its database, so this cannot be checked",
+    "review.yml:119:26: warning: the review reports 2 included studies from Redalyc, but no study file records its database, so this cannot be checked",
+    "review.yml:660:21: warning: the review reports 6 studies in group 'successful-adoption' but 5 study files are coded to it",
     'studies/marquez-2022.yml:21:12: warning: criterion 4 of the review ("Articles with different approaches and strategies for the implementation of Digital Government in Peru") is not met: `countries` is Peru, Ecuador',
-    'studies/paiva-2019.yml:15:7: warning: criterion 1 of the review ("Academic articles in indexed journals") is not met: `type` is conference-paper',
+    'studies/paiva-2019.yml:16:7: warning: criterion 1 of the review ("Academic articles in indexed journals") is not met: `type` is conference-paper',
     'studies/rodriguez-2021.yml:21:12: warning: criterion 4 of the review ("Articles with different approaches and strategies for the implementation of Digital Government in Peru") is not met: `countries` is Latin America',
-    'studies/valenzuela-2023.yml:11:12: warning: criterion 4 of the review ("Articles with different approaches and strategies for the implementation of Digital Government in Peru") is not met: `countries` is Latin America',
+    'studies/valenzuela-2023.yml:12:12: warning: criterion 4 of the review ("Articles with different approaches and strategies for the implementation of Digital Government in Peru") is not met: `countries` is Latin America',
 ]
 
 
@@ -224,7 +224,7 @@ def test_github_format_prints_annotations(repo):
         in _lines(result)
     )
     warnings = run_cli(ROOT, "check", "--format", "github")
-    assert "::warning file=studies/paiva-2019.yml,line=15,col=7::" in warnings.stdout
+    assert "::warning file=studies/paiva-2019.yml,line=16,col=7::" in warnings.stdout
 
 
 def test_template_is_skipped_and_valid(repo):

@@ -178,12 +178,16 @@ def test_checker_reports_a_missing_repeated_or_misplaced_item(repo):
 
 def test_checker_asks_for_quotes_missing_and_reason(repo):
     text = (ROOT / "review.yml").read_text(encoding="utf-8")
-    broken = text.replace(
-        "      text: Declare any competing interests of review authors.\n      status: not reported\n",
-        "      text: Declare any competing interests of review authors.\n      status: partly reported\n",
+    item = (
+        "      text: Declare any competing interests of review authors.\n"
+        "      text_es: Declare los conflictos de intereses de los autores de la revisión.\n"
     )
+    broken = text.replace(item + "      status: not reported\n", item + "      status: partly reported\n")
     broken = broken.replace(
-        "      why_not_applicable: The synthesis is qualitative; no effect measure is computed or presented.\n", ""
+        "      why_not_applicable: The synthesis is qualitative; no effect measure is computed or presented.\n"
+        "      why_not_applicable_es: >-\n"
+        "        La síntesis es cualitativa; no se calcula ni se presenta ninguna medida del efecto.\n",
+        "",
     )
     root = repo({"review.yml": broken})
     result = run_cli(root, "check")

@@ -91,7 +91,7 @@ def test_an_edited_file_is_read_again_not_taken_from_the_cache(root):
     study = root / "studies" / "cuno-2021.yml"
     study.write_text(study.read_text(encoding="utf-8").replace("year: 2021", "year: twenty"), encoding="utf-8")
     problems = [p.text() for p in load(root, Cache(root.parent / "cache")).problems if p.severity == "error"]
-    assert problems == ["studies/cuno-2021.yml:5:7: error: `year` must be a whole number such as 2022; got 'twenty'"]
+    assert problems == ["studies/cuno-2021.yml:6:7: error: `year` must be a whole number such as 2022; got 'twenty'"]
 
 
 def _entries(folder, name):
