@@ -14,7 +14,7 @@ from . import charts, i18n, passages, references
 from .as_of import AsOf
 from .cache import Cache, fingerprint
 from .markup import TEMPLATE_DIR, environment, escape
-from .models import Review, Study
+from .models import Review, Study, localized, localized_study, review_from
 from .reconcile import Reconciliation
 
 WHATS_NEW = "whats-new.md"
@@ -76,8 +76,17 @@ class Context:
     added: list = field(default_factory=list)  # added in updates, in reference-list order
     fingerprint: str = ""
     memberships: list = field(default_factory=list)  # passages.Membership of the review's studies
+    # The review and the studies as the data record them, for the downloads (which are language-neutral);
+    # `review` and `studies` are as this edition shows them (see models.localized).
+    source_review: Review | None = None
+    source_ordered: list = field(default_factory=list)
 
     def __post_init__(self):
+        self.source_review = self.review
+        self.source_ordered = sorted(self.studies, key=references.sort_key)
+        if self.lang != i18n.SOURCE:
+            self.review = review_from(localized(self.review.raw, self.lang, i18n.SOURCE))
+            self.studies = [localized_study(s, self.lang, i18n.SOURCE) for s in self.studies]
         self.language = i18n.Language(self.lang)
         self.env = environment(self.language)
         self.labels = references.year_labels(self.studies)

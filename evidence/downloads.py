@@ -72,7 +72,7 @@ MEDIA_TYPES = {
 
 
 def _review_source(ctx: Context) -> dict:
-    citation = ctx.review.citation
+    citation = ctx.source_review.citation
     authors = "; ".join(", ".join(filter(None, (a.get("family"), a.get("given")))) for a in citation.get("authors", []))
     source = {"title": f"{authors}: {citation['title']}. {citation.get('journal', '')}".strip()}
     if citation.get("doi"):
@@ -118,18 +118,18 @@ def datapackage(ctx: Context, made: dict[str, str | bytes]) -> str:
 
 def files(ctx: Context) -> dict[str, str | bytes]:
     made = {
-        "studies.csv": exports.studies_csv(ctx.ordered),
-        "studies.json": exports.studies_json(ctx.review, ctx.ordered, ctx.refs),
-        "review.json": exports.review_json(ctx.review, ctx.ordered, ctx.reconciliation, ctx.as_of),
-        "references.bib": exports.references_bib(ctx.ordered),
-        "references.ris": exports.references_ris(ctx.ordered),
-        "references.json": exports.references_csl_json(ctx.ordered),
-        "prisma.csv": prisma.prisma_csv(ctx.review, ctx.studies),
-        checklist_page.CSV_FILE: checklist_page.checklist_csv(ctx.review),
-        checklist_page.JSON_FILE: checklist_page.checklist_json(ctx.review),
+        "studies.csv": exports.studies_csv(ctx.source_ordered),
+        "studies.json": exports.studies_json(ctx.source_review, ctx.source_ordered, ctx.refs),
+        "review.json": exports.review_json(ctx.source_review, ctx.source_ordered, ctx.reconciliation, ctx.as_of),
+        "references.bib": exports.references_bib(ctx.source_ordered),
+        "references.ris": exports.references_ris(ctx.source_ordered),
+        "references.json": exports.references_csl_json(ctx.source_ordered),
+        "prisma.csv": prisma.prisma_csv(ctx.source_review, ctx.source_ordered),
+        checklist_page.CSV_FILE: checklist_page.checklist_csv(ctx.source_review),
+        checklist_page.JSON_FILE: checklist_page.checklist_json(ctx.source_review),
     }
-    if ctx.review.updates:  # prisma.csv is then the review as updated; this one keeps the review's own flow
-        made["prisma-review.csv"] = prisma.prisma_csv(ctx.review)
+    if ctx.source_review.updates:  # prisma.csv is then the review as updated; this one keeps the review's own flow
+        made["prisma-review.csv"] = prisma.prisma_csv(ctx.source_review)
     return made
 
 

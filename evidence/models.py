@@ -340,6 +340,58 @@ class Review:
         return next(g for g in self.groups if g.id == group_id)
 
 
+# This site's own prose in review.yml and the study files (its labels, readings, reasons and notes). An edition in
+# another language shows its translation (`name_es` for `name`) in its place, where there is one. The review's own
+# words (`text`, `finding`, `inclusion`…) are never replaced: the pages show them verbatim, with their translation
+# beside them.
+OURS = frozenset(
+    {
+        "name",
+        "kind",
+        "ours",
+        "passes_differ",
+        "reason",
+        "notes",
+        "not_checked",
+        "missing",
+        "why_not_applicable",
+        "description",
+        "reporting_guideline_note",
+        "wording",
+        "assessment",
+        "what",
+    }
+)
+
+
+def localized(data, lang: str, source: str = "en"):
+    """review.yml's data as the edition in `lang` shows it: this site's prose in that language where it has a
+    translation (see OURS); everything else as it is, translations included."""
+    if lang == source:
+        return data
+    if isinstance(data, list):
+        return [localized(item, lang, source) for item in data]
+    if not isinstance(data, dict):
+        return data
+    shown = {key: localized(value, lang, source) for key, value in data.items()}
+    for key in OURS & data.keys():
+        if isinstance(data.get(f"{key}_{lang}"), str):
+            shown[key] = data[f"{key}_{lang}"]
+    return shown
+
+
+def localized_study(study: Study, lang: str, source: str = "en") -> Study:
+    """A study as the edition in `lang` shows it: its notes and this site's reasons in that language, if given."""
+    if lang == source:
+        return study
+    suffix = f"_{lang}"
+    return replace(
+        study,
+        notes=getattr(study, f"notes{suffix}", None) or study.notes,
+        our_trends=tuple(replace(t, reason=getattr(t, f"reason{suffix}", None) or t.reason) for t in study.our_trends),
+    )
+
+
 def _known(cls, data: dict) -> dict:
     """`data` without the Spanish translations (`X_es`) that `cls` has no field for: they stay in `Review.raw`."""
     names = {f.name for f in fields(cls)}
