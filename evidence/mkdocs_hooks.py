@@ -43,23 +43,27 @@ def as_of(lang: str) -> str | None:
     return stamp.sentence(Language(lang))
 
 
-def alternates(config, page) -> list[dict]:
-    """The same page in each edition: `link` absolute (for <link rel="alternate" hreflang>), `href` relative to
-    the page (for the language switcher, which must work wherever the site is served); on the theme's 404 page,
-    served at any address, both are absolute and lead to each edition's home."""
+def roots(config) -> list[dict]:
+    """Each edition's language and address, from this edition's site_url."""
     here = edition(config.theme["language"])
     root = config.site_url[: -len(here.path)] if here.path else config.site_url
+    return [{"lang": other.lang, "url": f"{root}{other.path}"} for other in EDITIONS]
+
+
+def alternates(config, page) -> list[dict]:
+    """The language switcher's entries: the same page in each edition, by an address relative to the page (it must
+    work wherever the site is served); on the theme's 404 page, served at any address, each edition's home."""
+    here = edition(config.theme["language"])
     url = page.url if page else ""
     up = "../" * (url.count("/") + here.path.count("/"))
     return [
         {
             "name": other.name,
             "lang": other.lang,
-            "link": f"{root}{other.path}{url}",
-            "href": (up + other.path + url or "./") if page else f"{root}{other.path}",
+            "href": (up + other.path + url or "./") if page else root["url"],
             "current": other is here,
         }
-        for other in EDITIONS
+        for other, root in zip(EDITIONS, roots(config), strict=True)
     ]
 
 
@@ -73,6 +77,7 @@ def on_config(config):
     here = edition(config.theme["language"])
     if here.path and config.site_url and not config.site_url.endswith("/" + here.path):
         config.site_url = config.site_url.rstrip("/") + "/" + here.path
+    config.extra["editions"] = roots(config)  # for sitemap.xml: each page's address in every edition
     text = as_of(here.lang)
     if text:
         config.copyright = f"{config.copyright or ''} {escape(text)}".strip()
