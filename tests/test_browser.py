@@ -692,20 +692,32 @@ def test_payload_study_page_adds_no_globals_and_shows_its_title(visit):
     assert page.get_by_text(SCRIPT, exact=False).first.is_visible()
 
 
-def test_search_shows_payloads_as_text(visit):
-    page = visit.open("")
+def _search(visit, path: str, words: str):
+    """Type `words` into the search box of the page at `path`; the page once results show (or after trying)."""
+    page = visit.open(path)
     query = page.locator('input[data-md-component="search-query"]')
     results = page.locator(".md-search-result__item")
     # The theme loads its index in a web worker; a query typed before the worker is ready is not answered.
     for _ in range(20):
         query.click()
         query.fill("")
-        query.press_sequentially("onerror", delay=20)
+        query.press_sequentially(words, delay=20)
         try:
             results.first.wait_for(state="visible", timeout=1000)
             break
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: try again
             continue
+    return page
+
+
+def _found(page) -> list[str]:
+    """The addresses of the search results, as the links give them."""
+    return page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
+
+
+def test_search_shows_payloads_as_text(visit):
+    page = _search(visit, "", "onerror")
+    results = page.locator(".md-search-result__item")
     assert results.count(), "search showed no results for 'onerror'"
     page.wait_for_timeout(300)
     state = page.evaluate(INSPECT, list(THEME_INLINE_SCRIPTS))
@@ -713,6 +725,18 @@ def test_search_shows_payloads_as_text(visit):
     shown = " ".join(page.locator(".md-search-result").inner_text().split())
     assert "onerror" in shown and ("<img src=x onerror=alert(1)>" in shown or "onerror=alert(1)" in shown), shown
     assert "&lt;" not in shown and "&#" not in shown, shown
+
+
+def test_spanish_search_finds_a_study_by_a_word_of_its_translated_finding(visit, base_url):
+    """Each edition has its own index with its language's stemming: "municipalidades" finds the Spanish translation
+    of Espinoza et al. (2023)'s finding ("…implementado por la municipalidad…"), which the English words do not
+    contain; the English edition finds the study by the original's "municipality"."""
+    found = _found(_search(visit, "", "municipalidades"))
+    assert base_url + "studies/espinoza-2023/" in found, found
+    assert not [u for u in found if u.startswith(base_url + "en/")], found
+    found = _found(_search(visit, "en/", "municipality"))
+    assert base_url + "en/studies/espinoza-2023/" in found, found
+    assert not visit.errors
 
 
 def test_findings_table_filters_in_the_browser(visit):
