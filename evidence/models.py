@@ -163,6 +163,7 @@ class Paragraph:
     place: str
     text: str
     ours: str | None = None
+    text_es: str | None = None  # this site's unofficial Spanish translation of `text`
 
 
 @dataclass(frozen=True)
@@ -252,6 +253,7 @@ class Quote:
 
     text: str
     place: str
+    text_es: str | None = None  # this site's unofficial Spanish translation of `text`
 
 
 @dataclass(frozen=True)
@@ -267,6 +269,10 @@ class ChecklistItem:
     quotes: tuple[Quote, ...] = ()
     missing: str | None = None
     why_not_applicable: str | None = None
+    # This site's Spanish translations of the statement's item text and of its own assessment lines.
+    text_es: str | None = None
+    missing_es: str | None = None
+    why_not_applicable_es: str | None = None
 
 
 @dataclass(frozen=True)
