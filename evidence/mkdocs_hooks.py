@@ -78,6 +78,10 @@ def on_config(config):
     if here.path and config.site_url and not config.site_url.endswith("/" + here.path):
         config.site_url = config.site_url.rstrip("/") + "/" + here.path
     config.extra["editions"] = roots(config)  # for sitemap.xml: each page's address in every edition
+    # The two sentences the theme writes in English whatever its language (overrides/404.html, partials/copyright.html).
+    language = Language(here.lang)
+    config.extra["not_found"] = language.gettext("404: this page does not exist")
+    config.extra["made_with"] = language.gettext("Made with")
     text = as_of(here.lang)
     if text:
         config.copyright = f"{config.copyright or ''} {escape(text)}".strip()

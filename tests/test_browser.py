@@ -508,7 +508,7 @@ def test_an_unknown_address_shows_the_404_page_with_everything_loaded(browser, b
         assert not visit.failed and not visit.blocked and not errors, (visit.failed, visit.blocked, visit.errors)
         loaded = {url.rsplit("/", 1)[-1].split(".")[0] for status, url in responses if status == 200}
         assert {"main", "palette", "bundle", "extra", "tables"} <= loaded, loaded
-        assert page.locator("h1").inner_text() == "404 - Not found"
+        assert page.locator("h1").inner_text() == "404: esta página no existe"  # the root 404.html: Spanish
         # The theme's styles applied: the header is laid out, not a bare list.
         assert page.locator(".md-header").evaluate("el => getComputedStyle(el).position") == "sticky"
         home = page.locator("a.md-header__button.md-logo").evaluate("a => a.href")
