@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cache
 
-NOT_REPORTED = "not reported"
+from .i18n import N_
+
+NOT_REPORTED = N_("not reported")
 
 
 def language_name(code: str, locale: str = "en") -> str:
@@ -54,12 +56,14 @@ class Origin:
 
     @property
     def label(self) -> str:
-        """How a reader is told: "Published review", or "Added in update-2025-1 (2025-06-30)"."""
-        return f"Added in {self.update} ({self.date})" if self.update else PUBLISHED_REVIEW
+        """How a reader is told, in English: "Published review", or "Added in update-2025-1 (2025-06-30)".
+        A page says it in its edition's language with `Context.origin_label`."""
+        return ADDED_IN % {"update": self.update, "date": self.date} if self.update else PUBLISHED_REVIEW
 
 
 REVIEW_ORIGIN = "review"
-PUBLISHED_REVIEW = "Published review"
+PUBLISHED_REVIEW = N_("Published review")
+ADDED_IN = N_("Added in %(update)s (%(date)s)")
 PUBLISHED = Origin()
 
 
