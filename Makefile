@@ -62,8 +62,9 @@ lint: $(VENV)/.dev ## Run the pre-commit hooks on every file: the checker, ruff,
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/pre-commit run --all-files
 
 # The catalogue a translator edits: every message of the templates and the code, with its Spanish.
+# PYTHONPATH: babel.cfg names an extractor of the project's own (the schema's field descriptions).
 messages: $(VENV)/.runtime ## Add new interface messages to locale/es/LC_MESSAGES/messages.po (to translate)
-	$(VENV)/bin/pybabel --quiet extract -F babel.cfg -k N_ --no-wrap --add-location=file --sort-by-file \
+	PYTHONPATH=$(CURDIR) $(VENV)/bin/pybabel --quiet extract -F babel.cfg -k N_ --no-wrap --add-location=file --sort-by-file \
 	  --project="Digital Government in Peru: the evidence" --omit-header -o locale/messages.pot .
 	$(VENV)/bin/pybabel --quiet update -i locale/messages.pot -d locale -l es --no-wrap --omit-header --ignore-obsolete --no-fuzzy-matching
 	rm locale/messages.pot

@@ -14,7 +14,7 @@ from . import charts, i18n, passages, references
 from .as_of import AsOf
 from .cache import Cache, fingerprint
 from .markup import TEMPLATE_DIR, environment, escape
-from .models import Review, Study, localized, localized_study, review_from
+from .models import ADDED_IN, PUBLISHED_REVIEW, Origin, Review, Study, localized, localized_study, review_from
 from .reconcile import Reconciliation
 
 WHATS_NEW = "whats-new.md"
@@ -127,6 +127,13 @@ class Context:
 
     def number(self, value) -> str:
         return self.language.number(value)
+
+    def origin_label(self, origin: Origin) -> str:
+        """Where a study comes from, in this edition's language: "Published review", or "Added in update-2025-1
+        (June 30, 2025)" (`Origin.label` is the English of the data, with the date as written)."""
+        if not origin.added:
+            return self._(PUBLISHED_REVIEW)
+        return self._(ADDED_IN, update=origin.update, date=self.date(origin.date))
 
     @property
     def edition(self) -> i18n.Edition:

@@ -4,63 +4,80 @@ from __future__ import annotations
 
 import json
 
+from babel.lists import format_list
+from babel.numbers import format_decimal
+from markupsafe import Markup
+
 from . import checklist_page, exports, prisma
 from .context import Context, relative_url
-from .i18n import DEFAULT
-from .markup import join, link
+from .i18n import DEFAULT, N_
+from .markup import escape, link
 
 PAGE = "data.md"
 FOLDER = "data"
 
-# name: (what it holds, what opens it)
+# name: (what it holds, what opens it). In English in datapackage.json; the Data page shows them in its language.
 DESCRIPTIONS = {
     "studies.csv": (
-        "One row per study, every field; lists joined with '; '. The origin column says whether a study is the "
-        "published review's or was added in an update (update, update_date).",
-        "Excel, LibreOffice, R (read.csv), pandas",
+        N_(
+            "One row per study, every field; lists joined with '; '. The origin column says whether a study is the "
+            "published review's or was added in an update (update, update_date)."
+        ),
+        N_("Excel, LibreOffice, R (read.csv), pandas"),
     ),
     "studies.json": (
-        "One record per study, every field, with its APA reference, page and origin (the published review, or "
-        "an update with its date).",
-        "R (jsonlite), Python, any JSON tool",
+        N_(
+            "One record per study, every field, with its APA reference, page and origin (the published review, or "
+            "an update with its date)."
+        ),
+        N_("R (jsonlite), Python, any JSON tool"),
     ),
     "review.json": (
-        "The review: citation, questions, method, criteria, PRISMA counts, trends, groups, conclusions and "
-        "updates; counts from the study files (the published review's, and apart those of each update); and "
-        "the date the data are as of.",
-        "R (jsonlite), Python",
+        N_(
+            "The review: citation, questions, method, criteria, PRISMA counts, trends, groups, conclusions and "
+            "updates; counts from the study files (the published review's, and apart those of each update); and "
+            "the date the data are as of."
+        ),
+        N_("R (jsonlite), Python"),
     ),
-    "references.bib": ("The included studies as BibTeX.", "Zotero, JabRef, LaTeX"),
-    "references.ris": ("The included studies as RIS.", "Zotero, Mendeley, EndNote"),
-    "references.json": ("The included studies as CSL-JSON.", "Zotero, Pandoc, citeproc"),
+    "references.bib": (N_("The included studies as BibTeX."), N_("Zotero, JabRef, LaTeX")),
+    "references.ris": (N_("The included studies as RIS."), N_("Zotero, Mendeley, EndNote")),
+    "references.json": (N_("The included studies as CSL-JSON."), N_("Zotero, Pandoc, citeproc")),
     "prisma.csv": (
-        "PRISMA flow counts in the PRISMA2020 app's CSV layout, as the diagram shows them (with updates, the "
-        "review as updated); NA where not reported or not applicable.",
-        "PRISMA2020 app or R package",
+        N_(
+            "PRISMA flow counts in the PRISMA2020 app's CSV layout, as the diagram shows them (with updates, the "
+            "review as updated); NA where not reported or not applicable."
+        ),
+        N_("PRISMA2020 app or R package"),
     ),
     "prisma-review.csv": (
-        "The published review's own PRISMA flow counts, as before any update, in the same layout.",
-        "PRISMA2020 app or R package",
+        N_("The published review's own PRISMA flow counts, as before any update, in the same layout."),
+        N_("PRISMA2020 app or R package"),
     ),
     "datapackage.json": (
-        "Metadata of these files: their licence, the review they come from, and each file's format "
-        "and size (a Frictionless Data Package).",
-        "Frictionless tools, R (frictionless), any JSON tool",
+        N_(
+            "Metadata of these files: their licence, the review they come from, and each file's format "
+            "and size (a Frictionless Data Package)."
+        ),
+        N_("Frictionless tools, R (frictionless), any JSON tool"),
     ),
     checklist_page.CSV_FILE: (
-        "The PRISMA 2020 reporting checklist and the checklist for abstracts: one row per item, with this site's status, the review's words and what is missing.",
-        "Excel, LibreOffice, R (read.csv), pandas",
+        N_(
+            "The PRISMA 2020 reporting checklist and the checklist for abstracts: one row per item, with this site's "
+            "status, the review's words and what is missing."
+        ),
+        N_("Excel, LibreOffice, R (read.csv), pandas"),
     ),
     checklist_page.JSON_FILE: (
-        "The same checklists, with their sources, the counts per status, and each item's Spanish name.",
-        "R (jsonlite), Python, any JSON tool",
+        N_("The same checklists, with their sources, the counts per status, and each item's Spanish name."),
+        N_("R (jsonlite), Python, any JSON tool"),
     ),
 }
 
 # The licence of the site's data and prose (LICENSE-DATA in the repository), and what it does not cover.
 LICENSE = {
     "name": "CC-BY-4.0",
-    "title": "Creative Commons Attribution 4.0 International",
+    "title": N_("Creative Commons Attribution 4.0 International"),
     "path": "https://creativecommons.org/licenses/by/4.0/",
 }
 MEDIA_TYPES = {
@@ -133,9 +150,11 @@ def files(ctx: Context) -> dict[str, str | bytes]:
     return made
 
 
-def _size(content: str | bytes) -> str:
+def _size(ctx: Context, content: str | bytes) -> str:
     n = len(content.encode("utf-8") if isinstance(content, str) else content)
-    return f"{n / 1024:.1f} KB" if n >= 1024 else f"{n} bytes"
+    if n >= 1024:
+        return ctx._("%(size)s KB", size=format_decimal(n / 1024, format="#,##0.0", locale=ctx.language.locale))
+    return ctx.ngettext("%(num)s byte", "%(num)s bytes", n, num=ctx.number(n))
 
 
 def write(writer, ctx: Context) -> None:
@@ -149,9 +168,9 @@ def write(writer, ctx: Context) -> None:
         {
             "name": name,
             "href": ctx.shared_url(PAGE, f"{FOLDER}/{name}"),
-            "what": DESCRIPTIONS[name][0],
-            "use": DESCRIPTIONS[name][1],
-            "size": _size(made[name]),
+            "what": ctx._(DESCRIPTIONS[name][0]),
+            "use": ctx._(DESCRIPTIONS[name][1]),
+            "size": _size(ctx, made[name]),
         }
         for name in DESCRIPTIONS
         if name in made
@@ -162,7 +181,7 @@ def write(writer, ctx: Context) -> None:
             "data.md.j2",
             downloads=downloads,
             fields_url=relative_url(PAGE, "fields.md"),
-            license=LICENSE,
+            license={**LICENSE, "title": ctx._(LICENSE["title"])},
             about_url=relative_url(PAGE, "about.md"),
             **_review_words(ctx),
         ),
@@ -174,9 +193,11 @@ def _review_words(ctx: Context) -> dict:
     citation = ctx.review.citation
     names = [" ".join(filter(None, (a.get("given"), a.get("family")))) for a in citation.get("authors", [])]
     doi = citation.get("doi")
+    title = escape(citation["title"])
     return {
-        "review_authors": join(names, " and ") if names else "its authors",
-        "review_title": citation["title"],
-        "review_journal": citation.get("journal") or "its journal",
-        "review_link": link(f"https://doi.org/{doi}", f"DOI {doi}") if doi else "DOI not reported",
+        "review_authors": format_list(names, locale=ctx.language.locale) if names else ctx._("its authors"),
+        # The review's title is in English; on another edition it says so.
+        "review_title": title if ctx.lang == "en" else Markup(f'<span lang="en">{title}</span>'),
+        "review_journal": citation.get("journal") or ctx._("its journal"),
+        "review_link": link(f"https://doi.org/{doi}", f"DOI {doi}") if doi else ctx._("DOI not reported"),
     }

@@ -57,12 +57,14 @@ class Origin:
 
     @property
     def label(self) -> str:
-        """How a reader is told: "Published review", or "Added in update-2025-1 (2025-06-30)"."""
-        return f"Added in {self.update} ({self.date})" if self.update else PUBLISHED_REVIEW
+        """How a reader is told, in English: "Published review", or "Added in update-2025-1 (2025-06-30)".
+        A page says it in its edition's language with `Context.origin_label`."""
+        return ADDED_IN % {"update": self.update, "date": self.date} if self.update else PUBLISHED_REVIEW
 
 
 REVIEW_ORIGIN = "review"
-PUBLISHED_REVIEW = N_("Published review")  # translated where it is shown
+PUBLISHED_REVIEW = N_("Published review")
+ADDED_IN = N_("Added in %(update)s (%(date)s)")
 PUBLISHED = Origin()
 
 

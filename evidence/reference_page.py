@@ -15,7 +15,10 @@ def _items(ctx: Context, studies) -> list[dict]:
             "id": s.id,
             "html": Markup(ctx.refs[s.id][0]),
             "url": relative_url(PAGE, f"studies/{s.id}.md"),
-            "origin": s.origin.label if s.added else None,
+            "origin": ctx.origin_label(s.origin) if s.added else None,
+            # citeproc writes the reference in English (APA style), titles included, unless the study is in another
+            # language that a public record gives
+            "english": s.language in (None, "en"),
         }
         for s in studies
     ]

@@ -5,57 +5,66 @@ its fields the review's."""
 
 from __future__ import annotations
 
+import re
+
+from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
 from . import exports
-from .context import Context
+from .context import Context, relative_url
+from .i18n import N_
 from .markup import escape, escape_lines, join, link
 from .models import NOT_REPORTED, Study, language_name
-from .reconcile import MET, NOT_KNOWN
+from .reconcile import MET, NOT_KNOWN, NOT_MET
 
 FOLDER = "studies"
 
 # (field, label) in the order a reader meets them. `countries` comes from the review's text.
 FIELDS = [
-    ("original_title", "Original title"),
-    ("language", "Language"),
-    ("authors", "Authors"),
-    ("year", "Year"),
-    ("type", "Publication type"),
-    ("journal", "Journal"),
-    ("proceedings", "Proceedings"),
-    ("event", "Conference"),
-    ("series", "Series"),
-    ("series_volume", "Series volume"),
-    ("publisher", "Publisher"),
-    ("volume", "Volume"),
-    ("issue", "Issue"),
-    ("pages", "Pages"),
-    ("published", "Published"),
-    ("doi", "DOI"),
-    ("url", "Address"),
-    ("license", "Licence"),
-    ("indexed_in", "Indexed in"),
-    ("countries", "Countries or regions covered"),
+    ("original_title", N_("Original title")),
+    ("language", N_("Language")),
+    ("authors", N_("Authors")),
+    ("year", N_("Year")),
+    ("type", N_("Publication type")),
+    ("journal", N_("Journal")),
+    ("proceedings", N_("Proceedings")),
+    ("event", N_("Conference")),
+    ("series", N_("Series")),
+    ("series_volume", N_("Series volume")),
+    ("publisher", N_("Publisher")),
+    ("volume", N_("Volume")),
+    ("issue", N_("Issue")),
+    ("pages", N_("Pages")),
+    ("published", N_("Published")),
+    ("doi", N_("DOI")),
+    ("url", N_("Address")),
+    ("license", N_("Licence")),
+    ("indexed_in", N_("Indexed in")),
+    ("countries", N_("Countries or regions covered")),
 ]
-NOT_REPORTED_HTML = Markup('<span class="not-reported">not reported</span>')
-FROM_REVIEW = "The review"
-FROM_RECORD = "Public record (see Sources)"
-FROM_UPDATE = "The update that added it (see Sources)"
+FROM_REVIEW = N_("The review")
+FROM_RECORD = N_("Public record (see Sources)")
+FROM_REVIEW_AND_RECORD = N_("The review; public record (see sources)")
+FROM_UPDATE = N_("The update that added it (see Sources)")
+# How a study stands against an eligibility criterion (reconcile's statuses, which the checker prints in English).
+CRITERION_STATUS = {MET: N_("met"), NOT_MET: N_("not met"), NOT_KNOWN: N_("not known")}
 
 
-def _value(study: Study, field: str):
+def _not_reported(ctx: Context) -> Markup:
+    return Markup('<span class="not-reported">{}</span>').format(ctx._(NOT_REPORTED))
+
+
+def _value(ctx: Context, study: Study, field: str):
     value = getattr(study, field)
     if field == "authors":
         names = [f"{a.family}, {a.given}" if a.given else a.family for a in value]
         text = join(names, "; ")
-        return (
-            Markup(f'{text} <span class="not-reported">(list incomplete: the review says "et al.")</span>')
-            if not study.authors_complete
-            else text
-        )
+        if study.authors_complete:
+            return text
+        note = ctx._('(list incomplete: the review says "et al.")')  # the catalogue's words: trusted
+        return Markup(f'{text} <span class="not-reported">{note}</span>')
     if field == "language" and value:
-        return f"{language_name(value)} ({value})"
+        return f"{language_name(value, ctx.lang)} ({value})"
     if field == "doi" and value:
         return link(study.doi_url, study.doi_url)
     if field == "url" and value:
@@ -73,18 +82,18 @@ def _source(study: Study, field: str) -> str:
     if field == "authors":
         return FROM_RECORD if study.sources and all(a.given for a in study.authors[:1]) else FROM_REVIEW
     if field == "countries":
-        return FROM_REVIEW if not study.sources else f"{FROM_REVIEW}; {FROM_RECORD.lower()}"
+        return FROM_REVIEW if not study.sources else FROM_REVIEW_AND_RECORD
     return FROM_RECORD
 
 
-def rows(study: Study) -> list[dict]:
+def rows(ctx: Context, study: Study) -> list[dict]:
     result = []
     for field, label in FIELDS:
-        value = _value(study, field)
+        value = _value(ctx, study, field)
         if value in (None, ""):
-            result.append({"label": label, "value": NOT_REPORTED_HTML, "source": "—"})
+            result.append({"label": ctx._(label), "value": _not_reported(ctx), "source": "—"})
         else:
-            result.append({"label": label, "value": value, "source": _source(study, field)})
+            result.append({"label": ctx._(label), "value": value, "source": ctx._(_source(study, field))})
     return result
 
 
@@ -92,10 +101,12 @@ def _criteria(ctx: Context, study: Study) -> Markup:
     parts = []
     for check in ctx.criteria.get(study.id, []):
         css = {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")
-        value = f" ({escape(check.checked)})" if check.checked else ""
-        changed = f" [as {escape(check.changed_by)} changed it]" if check.changed_by else ""
-        parts.append(f'<span class="criterion {css}">{check.criterion}: {escape(check.status)}{value}{changed}</span>')
-    return Markup(", ".join(parts))
+        status = ctx._(CRITERION_STATUS[check.status]) if check.status in CRITERION_STATUS else check.status
+        value = f" ({check.checked})" if check.checked else ""
+        changed = " [" + ctx._("as %(update)s changed it", update=check.changed_by) + "]" if check.changed_by else ""
+        text = escape(f"{check.criterion}: {status}{value}{changed}")
+        parts.append(Markup(f'<span class="criterion {css}">{text}</span>'))
+    return Markup(", ").join(parts)
 
 
 def _trend_links(ctx: Context, page: str, study: Study) -> Markup:
@@ -105,15 +116,16 @@ def _trend_links(ctx: Context, page: str, study: Study) -> Markup:
     for m in ctx.memberships:
         if m.study != study.id:
             continue
-        places = "; ".join(p.place for p in (*m.first, *m.second))
+        places = "; ".join(ctx.language.place(p.place) for p in (*m.first, *m.second))
         if places:
-            basis = Markup(f"cited in {escape(places)}")
+            basis = escape(ctx._("cited in %(places)s", places=places))
         elif m.ours:
-            basis = Markup('<span class="origin origin-ours">This site\'s reading</span> ') + m.ours
+            label = ctx._("This site's reading")  # the catalogue's words: trusted, as in the templates
+            basis = Markup(f'<span class="origin origin-ours">{label}</span> ') + m.ours
         elif study.added:
-            basis = Markup(f"assigned in {escape(study.update)}, not by the review")
+            basis = escape(ctx._("assigned in %(update)s, not by the review", update=study.update))
         else:
-            basis = Markup("named in the study's file")
+            basis = escape(ctx._("named in the study's file"))
         parts.append(ctx.trend_link(page, m.trend) + Markup(" (") + basis + Markup(")"))
     return Markup("; ").join(parts)
 
@@ -123,28 +135,46 @@ def _group_link(ctx: Context, page: str, study: Study) -> Markup | None:
         return None
     group = ctx.review.group(study.group)
     if not study.of_review:
-        return ctx.group_link(page, study.group) + Markup(" (named in the study's file)")
-    return ctx.group_link(page, study.group) + Markup(f" (named in {escape(group.passage.place)})")
+        basis = ctx._("named in the study's file")
+    else:
+        basis = ctx._("named in %(place)s", place=ctx.language.place(group.passage.place))
+    return ctx.group_link(page, study.group) + Markup(" (") + escape(basis) + Markup(")")
+
+
+def _title_id(study: Study) -> str | None:
+    """The id of the page's heading in every edition: the one the Markdown toc makes from the English title. None
+    where it holds a character that Markdown would read inside the heading (an underscore): the toc then makes it."""
+    slug = slugify(study.title, "-")
+    return slug if re.fullmatch(r"[a-z0-9-]+", slug) else None
 
 
 def page(ctx: Context, study: Study) -> str:
     name = f"{FOLDER}/{study.id}.md"
     html, text = ctx.refs[study.id]
     update = ctx.review.update(study.update) if study.added else None
+    original_first = ctx.lang == "es" and study.language == "es" and bool(study.original_title)
     return ctx.render(
         "study.md.j2",
         study=study,
-        origin=study.origin.label,
+        page_title=study.original_title if original_first else study.title,
+        title_id=_title_id(study),
+        original_first=original_first,
+        # The review's studies carry its English title; an added study's is as published, in whatever language.
+        title_lang=None if study.added else "en",
+        title_es=getattr(study, "title_es", None),
+        finding_es=getattr(study, "finding_es", None),
+        origin=ctx.origin_label(study.origin),
         update=update,
         update_link=ctx.update_link(name, update.id) if update else None,
         review_count=ctx.review.included_reported,
         reference_html=Markup(html),
-        cited_as=study.cited_as or NOT_REPORTED,
+        cited_as=study.cited_as or ctx._(NOT_REPORTED),
         also_cited_as=join(study.also_cited_as, "; ") if study.also_cited_as else None,
         trend_links=_trend_links(ctx, name, study),
         group_link=_group_link(ctx, name, study),
         criteria=_criteria(ctx, study),
-        rows=rows(study),
+        rows=rows(ctx, study),
+        checks_href=relative_url(name, "checks.md"),
         notes=study.notes,
         sources=[link(s) for s in study.sources],
         apa_text=text,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -52,3 +53,42 @@ def own_cache(tmp_path, monkeypatch):
 @pytest.fixture
 def repo(tmp_path):
     return lambda studies=None, keep_real=True: make_repo(tmp_path, studies, keep_real)
+
+
+# --- A browser, for the tests that drive the built site (test_browser.py, test_phone.py) ---------------------------
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; override to test another
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IN_CI = os.environ.get("CI") == "true"
+
+
+def unavailable(reason: str):
+    """Skip, except under CI where a browser test that cannot run is a failure."""
+    if IN_CI:
+        pytest.fail(f"{reason}; under CI=true a skipped browser test is a failure", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium through Playwright, one for the whole session: Playwright's synchronous API runs one at a time."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("Playwright is not installed (pip install -r requirements-dev.txt)")
+    if not Path(CHROMIUM).exists():
+        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as p:
+        try:
+            instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as exc:  # noqa: BLE001 - any launch failure means no browser
+            unavailable(f"Chromium does not start: {exc}")
+        yield instance
+        instance.close()

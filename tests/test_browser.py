@@ -32,7 +32,6 @@ import html.parser
 import http.server
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -46,22 +45,12 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, unavailable
 from evidence.i18n import EDITIONS
 from test_site import copy_repo
 from test_updates_check import STUDY, UPDATE
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")  # Debian's; override to test another
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-IN_CI = os.environ.get("CI") == "true"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # The theme's repository widget would ask GitHub for the stars and forks of repo_url; overrides/partials/source.html
 # keeps the link and drops the request. Should one be made, it is answered here and the test below fails.
@@ -69,13 +58,6 @@ GITHUB_API = "https://api.github.com/"
 # As the workflows set it, and the path GitHub Pages serves the site under.
 REPO = "example/digital-government-review"
 PREFIX = "/digital-government-review/"
-
-
-def unavailable(reason: str):
-    """Skip, except under CI where a browser test that cannot run is a failure."""
-    if IN_CI:
-        pytest.fail(f"{reason}; under CI=true a skipped browser test is a failure", pytrace=False)
-    pytest.skip(reason)
 
 
 # --- The payload study ------------------------------------------------------------------------------------------
@@ -238,23 +220,6 @@ def site_pages(site: Path) -> list[str]:
     edition's 404.html."""
     pages = sorted(p.parent.relative_to(site).as_posix() + "/" for p in site.rglob("index.html"))
     return [p if p != "./" else "" for p in pages] + [f"{e.path}404.html" for e in EDITIONS]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("Playwright is not installed (pip install -r requirements-dev.txt)")
-    if not Path(CHROMIUM).exists():
-        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as p:
-        try:
-            instance = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as exc:  # noqa: BLE001 - any launch failure means no browser
-            unavailable(f"Chromium does not start: {exc}")
-        yield instance
-        instance.close()
 
 
 class Visit:

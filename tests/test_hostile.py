@@ -238,10 +238,10 @@ class Elements(HTMLParser):
 
 
 def render(page: str) -> tuple[str, dict]:
-    """A generated Markdown page as MkDocs renders it: front matter apart, then tables and toc."""
+    """A generated Markdown page as MkDocs renders it: front matter apart, then tables, attr_list and toc."""
     content, meta = get_data(page)
     return markdown.markdown(
-        content, extensions=["tables", "toc"], extension_configs={"toc": {"permalink": True}}
+        content, extensions=["tables", "attr_list", "toc"], extension_configs={"toc": {"permalink": True}}
     ), meta
 
 

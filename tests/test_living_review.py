@@ -104,19 +104,19 @@ def test_the_findings_row_says_added_in_the_update_and_never_calls_the_finding_t
     added = [row for origin, row in rows if origin == "update-2025-1"]
     assert len(added) == 1
     cells = [text_of(c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", added[0], re.S)]
-    assert cells[1] == "Added in update-2025-1 (2025-06-30)"
+    assert cells[1] == "Added in update-2025-1 (June 30, 2025)"
     assert cells[5] == "none: the groups are the review's"
     assert cells[7] == (
         "As recorded in update-2025-1, not the review's: Municipal offices in Cusco that shared one procedures "
         "platform answered requests faster."
     )
-    assert '<option value="update-2025-1">Added in update-2025-1 (2025-06-30)</option>' in page
+    assert '<option value="update-2025-1">Added in update-2025-1 (June 30, 2025)</option>' in page
     assert "16 studies in the published review, 1 added since (as of June 30, 2025)." in text_of(page)
 
 
 def test_the_study_page_says_it_was_added_and_whose_finding_it_is(built):
     text = words(html(built, "studies/quispe-2024"))
-    assert "Added in update-2025-1 (2025-06-30), after the review was published." in text
+    assert "Added in update-2025-1 (June 30, 2025), after the review was published." in text
     assert "It is not one of the published review's 16 studies" in text
     assert (
         "As recorded in update-2025-1: the contributor's summary of the study's finding, or the study's own words. Not from the review."
