@@ -143,6 +143,17 @@ class Context:
         """Link to a file that only the default edition carries (the downloads under data/)."""
         return "../" * self.edition.path.count("/") + relative_url(from_page, path)
 
+    def reference(self, study: Study) -> Markup:
+        """A study's APA reference, as citeproc writes it in English (titles included) unless a public record gives
+        the study's language, marked with that language; "(author list incomplete)" in this edition's language."""
+        html = self.refs[study.id][0]
+        note = ""
+        if html.endswith(" " + references.INCOMPLETE_NOTE):
+            html = html[: -len(references.INCOMPLETE_NOTE) - 1]
+            note = f" {escape(self._(references.INCOMPLETE_NOTE))}"
+        lang = study.language or i18n.SOURCE
+        return Markup(f'<span lang="{escape(lang)}">{html}</span>{note}')
+
     def render(self, template: str, **values) -> str:
         return self.env.get_template(template).render(**values)
 

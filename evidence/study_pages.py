@@ -99,10 +99,13 @@ def rows(ctx: Context, study: Study) -> list[dict]:
 
 def _criteria(ctx: Context, study: Study) -> Markup:
     parts = []
+    # What a check does not cover, in this edition's language (the reconciliation keeps the data's words).
+    not_checked = {c.number: c.not_checked for c, _ in ctx.review.criteria_for(study.update)}
     for check in ctx.criteria.get(study.id, []):
         css = {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")
         status = ctx._(CRITERION_STATUS[check.status]) if check.status in CRITERION_STATUS else check.status
-        value = f" ({check.checked})" if check.checked else ""
+        checked = "; ".join(filter(None, (check.value, not_checked.get(check.criterion, check.not_checked))))
+        value = f" ({checked})" if checked else ""
         changed = " [" + ctx._("as %(update)s changed it", update=check.changed_by) + "]" if check.changed_by else ""
         text = escape(f"{check.criterion}: {status}{value}{changed}")
         parts.append(Markup(f'<span class="criterion {css}">{text}</span>'))
@@ -167,7 +170,7 @@ def page(ctx: Context, study: Study) -> str:
         update=update,
         update_link=ctx.update_link(name, update.id) if update else None,
         review_count=ctx.review.included_reported,
-        reference_html=Markup(html),
+        reference_html=ctx.reference(study),
         cited_as=study.cited_as or ctx._(NOT_REPORTED),
         also_cited_as=join(study.also_cited_as, "; ") if study.also_cited_as else None,
         trend_links=_trend_links(ctx, name, study),
