@@ -3,6 +3,7 @@ review's words marked as English, with this site's translation labelled; every p
 
 from __future__ import annotations
 
+import gzip
 import html.parser
 import json
 import re
@@ -267,3 +268,25 @@ def test_no_english_interface_text_on_a_spanish_page(built):
         if words:
             found[path] = words
     assert not found, "\n".join(f"{path}: {', '.join(words)}" for path, words in sorted(found.items()))
+
+
+def transferred(site: Path, page: Path) -> int:
+    """Bytes a reader's browser fetches for a page, gzip-compressed as a server sends them: the page and every
+    local stylesheet, script and image it loads (the search index aside: it is fetched when search is used)."""
+    html = page.read_text(encoding="utf-8")
+    total = len(gzip.compress(html.encode(), mtime=0))
+    for ref in set(re.findall(r'(?:href|src)="([^"#?]+\.(?:css|js|svg|png))"', html)):
+        # The 404 page names its assets by absolute path (under the site's address, /review/ here).
+        asset = (
+            (site / ref.removeprefix("/review/")).resolve() if ref.startswith("/") else (page.parent / ref).resolve()
+        )
+        if asset.is_file() and site.resolve() in asset.parents:
+            total += len(gzip.compress(asset.read_bytes(), mtime=0))
+    return total
+
+
+@pytest.mark.parametrize("lang", i18n.LANGUAGES)
+def test_every_page_weighs_at_most_250_kb_transferred(built, lang):
+    heavy = {path: transferred(built, file) for path, file in pages(built, lang).items()}
+    assert min(heavy.values()) > 50_000  # the theme's script and stylesheet are counted
+    assert not {path: size for path, size in heavy.items() if size > 250 * 1024}
