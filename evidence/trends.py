@@ -11,7 +11,7 @@ from .context import Context, relative_url
 from .i18n import N_
 from .markup import escape
 from .models import NOT_REPORTED
-from .passages import cites
+from .reconcile import group_note
 
 INDEX = "trends/index.md"
 
@@ -30,25 +30,6 @@ def _citations(ctx: Context, page: str, studies, more: dict | None = None) -> Ma
         rest = ctx.ngettext("and %(num)s more", "and %(num)s more", len(studies) - len(shown))
         links += Markup(f'; <a href="{escape(url)}">{escape(rest)}</a>')
     return links
-
-
-def _unnamed(ctx: Context, group) -> str:
-    """What the review leaves open about a group of its own: it counts more studies than it names (the note of
-    the data checks, evidence/reconcile.py, in the reader's language)."""
-    if group.ours or not isinstance(group.reported_count, int):
-        return ""
-    named = sum(cites(group.passage, s) for s in ctx.review_studies)
-    missing = group.reported_count - named
-    if missing <= 0:
-        return ""
-    return ctx.ngettext(
-        "The review counts %(reported)s and names %(named)s (%(place)s); it does not say which one it is.",
-        "The review counts %(reported)s and names %(named)s (%(place)s); it does not say which they are.",
-        missing,
-        reported=ctx.number(group.reported_count),
-        named=ctx.number(named),
-        place=ctx.language.place(group.passage.place),
-    )
 
 
 def index_page(ctx: Context) -> str:
@@ -91,7 +72,8 @@ def index_page(ctx: Context) -> str:
                 "coded": ctx.number(len(studies)),
                 "passage": _quote(group.passage),
                 "ours": group.ours,
-                "silent": _unnamed(ctx, group),
+                # What the review leaves open about one of its groups (its own readings are shown apart).
+                "silent": "" if group.ours else group_note(group, ctx.review_studies, ctx.language),
                 "citations": _citations(ctx, INDEX, studies),
             }
         )
