@@ -36,10 +36,13 @@ CSV_FIELDS = (
     "name",
     "name_es",
     "text",
+    "text_es",
     "status",
     "quotes",
     "missing",
+    "missing_es",
     "why_not_applicable",
+    "why_not_applicable_es",
 )
 
 
@@ -69,10 +72,13 @@ def checklist_csv(review: Review) -> bytes:
                         i.name,
                         i.name_es,
                         i.text,
+                        i.text_es,
                         i.status,
                         _quotes_cell(i),
                         i.missing,
+                        i.missing_es,
                         i.why_not_applicable,
+                        i.why_not_applicable_es,
                     )
                 ]
             )
@@ -86,10 +92,11 @@ def _record(item: ChecklistItem) -> dict:
         "name": item.name,
         "name_es": item.name_es,
         "text": item.text,
+        "text_es": item.text_es,
         "status": item.status,
-        "quotes": [{"text": q.text, "place": q.place} for q in item.quotes],
+        "quotes": [{"text": q.text, "place": q.place, "text_es": q.text_es} for q in item.quotes],
     }
-    for key in ("missing", "why_not_applicable"):
+    for key in ("missing", "missing_es", "why_not_applicable", "why_not_applicable_es"):
         if getattr(item, key):
             record[key] = getattr(item, key)
     return record
