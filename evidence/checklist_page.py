@@ -222,7 +222,7 @@ def page(ctx: Context) -> str:
         statement=Markup('<span lang="en">%s</span>') % link(about.get("statement_url"), about.get("statement", "")),
         license=link(about.get("license_url"), about.get("license", "")),
         wording=about.get("wording", ""),
-        names_es=about.get("names_es", ""),
+        translation_note=about.get("translation_note", ""),
         csv_href=ctx.shared_url(PAGE, f"data/{CSV_FILE}"),
         json_href=ctx.shared_url(PAGE, f"data/{JSON_FILE}"),
         method_href=relative_url(PAGE, "method.md"),

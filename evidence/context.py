@@ -143,6 +143,14 @@ class Context:
         """Link to a file that only the default edition carries (the downloads under data/)."""
         return "../" * self.edition.path.count("/") + relative_url(from_page, path)
 
+    def title(self, study: Study) -> Markup:
+        """A study's title in a list, marked with its language: on the Spanish edition a verified Spanish original
+        first; else the title (the review's Table 3 gives its studies' titles in English)."""
+        if self.lang == "es" and study.language == "es" and study.original_title:
+            return Markup(f'<span lang="es">{escape(study.original_title)}</span>')
+        lang = study.language if study.added else "en"
+        return Markup(f'<span lang="{escape(lang)}">{escape(study.title)}</span>') if lang else escape(study.title)
+
     def reference(self, study: Study) -> Markup:
         """A study's APA reference, as citeproc writes it in English (titles included) unless a public record gives
         the study's language, marked with that language; "(author list incomplete)" in this edition's language."""

@@ -21,7 +21,7 @@ DESCRIPTIONS = {
     "studies.csv": (
         N_(
             "One row per study, every field; lists joined with '; '. The origin column says whether a study is the "
-            "published review's or was added in an update (update, update_date)."
+            "published review's or was added in an update (`update`, `update_date`)."
         ),
         N_("Excel, LibreOffice, R (read.csv), pandas"),
     ),

@@ -59,6 +59,17 @@ def front_matter(value: object) -> Markup:
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\x85"))
 
 
+def code_spans(text: object) -> Markup:
+    """Escaped text in which a name between backticks (`finding_es`) becomes <code>: field and column names in
+    the site's own descriptions, which stay as they are in every language."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
+        return escape(text)
+    return Markup("").join(
+        escape(part) if i % 2 == 0 else Markup(f"<code>{escape(part)}</code>") for i, part in enumerate(parts)
+    )
+
+
 def _finalize(value: object) -> object:
     if value is None:
         return ""
@@ -93,6 +104,7 @@ def environment(language) -> Environment:
         lstrip_blocks=True,
     )
     env.filters["front_matter"] = front_matter
+    env.filters["code_spans"] = code_spans
     gettext, ngettext = _gettext(language)
     env.globals.update(gettext=gettext, ngettext=ngettext, _=gettext, edition=language.lang)
     env.filters["place"] = language.place

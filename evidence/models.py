@@ -367,6 +367,7 @@ OURS = frozenset(
         "reporting_guideline_note",
         "wording",
         "assessment",
+        "translation_note",
         "what",
     }
 )

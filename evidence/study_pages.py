@@ -46,6 +46,15 @@ FROM_REVIEW = N_("The review")
 FROM_RECORD = N_("Public record (see Sources)")
 FROM_REVIEW_AND_RECORD = N_("The review; public record (see sources)")
 FROM_UPDATE = N_("The update that added it (see Sources)")
+# The publication types of the schema, as a reader reads them (the value itself is shown beside).
+TYPES = {
+    "journal-article": N_("journal article"),
+    "conference-paper": N_("conference paper"),
+    "book-chapter": N_("book chapter"),
+    "thesis": N_("thesis"),
+    "report": N_("report"),
+    "other": N_("other"),
+}
 # How a study stands against an eligibility criterion (reconcile's statuses, which the checker prints in English).
 CRITERION_STATUS = {MET: N_("met"), NOT_MET: N_("not met"), NOT_KNOWN: N_("not known")}
 
@@ -65,6 +74,10 @@ def _value(ctx: Context, study: Study, field: str):
         return Markup(f'{text} <span class="not-reported">{note}</span>')
     if field == "language" and value:
         return f"{language_name(value, ctx.lang)} ({value})"
+    if field == "type" and value in TYPES:
+        return f"{ctx._(TYPES[value])} ({value})"
+    if field == "original_title" and value and study.language:
+        return Markup(f'<span lang="{escape(study.language)}">{escape(value)}</span>')
     if field == "doi" and value:
         return link(study.doi_url, study.doi_url)
     if field == "url" and value:

@@ -141,7 +141,7 @@ def trend_page(ctx: Context, trend) -> str:
     items = [
         {
             "link": ctx.study_link(page, s),
-            "title": s.title,
+            "title": ctx.title(s),
             "first": _cited(ctx, members[s.id].first),
             "second": _cited(ctx, members[s.id].second),
             "ours": members[s.id].ours,

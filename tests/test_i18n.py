@@ -121,7 +121,8 @@ def test_places_and_dates_are_written_in_the_reader_s_language():
 class _Text(html.parser.HTMLParser):
     """The text a reader sees, without what is marked as another language or is not prose."""
 
-    SKIP = {"script", "style", "code", "pre", "svg", "template", "kbd"}
+    # Not prose, or (<title>) the page's title, which its <h1> shows marked with its language.
+    SKIP = {"script", "style", "code", "pre", "svg", "template", "kbd", "title"}
     VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
     def __init__(self, lang: str):
@@ -136,6 +137,8 @@ class _Text(html.parser.HTMLParser):
         excluded = bool(self.stack and self.stack[-1])
         lang = attrs.get("lang")
         if tag in self.SKIP or (lang and lang.split("-")[0] != self.lang and tag != "html"):
+            excluded = True
+        if "md-header__topic" in (attrs.get("class") or ""):  # the theme's header repeats the page's title
             excluded = True
         if not excluded:
             self.attributes += [attrs[a] for a in ("aria-label", "title", "placeholder", "alt") if attrs.get(a)]
@@ -160,13 +163,21 @@ def visible(page: str, lang: str) -> str:
 # Words that are English and not Spanish: one of them outside a lang="en" element is English interface text.
 ENGLISH = re.compile(
     r"\b(the|and|of|with|this|that|these|which|from|not|reported|study|studies|review|findings?|trends?|"
-    r"page|download|published|update[sd]?|added|search|items?|checks?)\b",
+    r"page|download|published|update[sd]?|added|search|checks?)\b",
     re.IGNORECASE,
 )
 
 
+# Kept in English inside Spanish text, by rule: the review's citation forms ("Rodríguez and López (2023)"), and the
+# English title APA gives in brackets after a Spanish one.
+CITATION = re.compile(r"\b[A-ZÁÉÍÓÚÑ][\w-]+ and [A-ZÁÉÍÓÚÑ][\w-]+ \(\d{4}\)")
+BRACKETED = re.compile(r"\[[^\]]*\]")
+FILE_NAME = re.compile(r"[\w.-]+\.(?:csv|json|yml|bib|ris|xml|zip)\b")  # studies.csv, review.yml
+
+
 def english_words(page: str) -> list[str]:
-    return sorted({m.group(0).lower() for m in ENGLISH.finditer(visible(page, "es"))})
+    text = FILE_NAME.sub(" ", BRACKETED.sub(" ", CITATION.sub(" ", visible(page, "es"))))
+    return sorted({m.group(0).lower() for m in ENGLISH.finditer(text)})
 
 
 def test_the_english_word_check_finds_english():
@@ -176,9 +187,11 @@ def test_the_english_word_check_finds_english():
     assert english_words('<html lang="es"><button aria-label="Search">x</button></html>') == ["search"]
 
 
-# Names of journals, series and publishers are data in their own language, not the site's interface text: in the
-# copy built here they are replaced, so that an English word left on a Spanish page is the site's own.
+# Names of journals, series and publishers, and original titles of unknown language, are data in their own language,
+# not the site's interface text; so are the notes, which name journals. In the copy built here they are replaced or
+# left out, so that an English word left on a Spanish page is the site's own.
 NAMES = ("journal", "proceedings", "series", "event", "publisher")
+LEFT_OUT = ("notes", "notes_es")
 
 
 @pytest.fixture(scope="module")
@@ -189,6 +202,10 @@ def built(tmp_path_factory):
         for name in NAMES:
             if name in data:
                 data[name] = f"Revista {name}"
+        if data.get("original_title") and not data.get("language"):
+            data["original_title"] = "Título original"
+        for name in LEFT_OUT:
+            data.pop(name, None)
         file.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SITE_URL", "https://example.github.io/review/")

@@ -53,6 +53,7 @@ TRANSLATED = (
     "conclusions[].links[].reason",
     "reporting.wording",
     "reporting.assessment",
+    "reporting.translation_note",
     "reporting.items[].text",
     "reporting.items[].quotes[].text",
     "reporting.items[].missing",
