@@ -626,13 +626,21 @@ def test_payloads_display_as_text_and_never_run(visit, path):
     assert not missing, f"{path}: not shown literally: {missing}"
 
 
-def test_payload_study_page_adds_no_globals_and_shows_its_title(visit):
-    baseline = _inspect(visit, "studies/huaman-2022/")
-    state = _inspect(visit, "studies/payload-2023/")
-    _assert_inert(visit, state, "studies/payload-2023/")
+@pytest.mark.parametrize(
+    "edition, title",
+    [
+        ("en/", f"Title \U0001f600 {SCRIPT} {IMG} {SVG}"),
+        # The Spanish edition shows a Spanish study's original title first (the payload study is `language: es`).
+        ("", f'=HYPERLINK("https://example.org/") {SCRIPT} {IMG} {SVG}'),
+    ],
+)
+def test_payload_study_page_adds_no_globals_and_shows_its_title(visit, edition, title):
+    baseline = _inspect(visit, f"{edition}studies/huaman-2022/")
+    state = _inspect(visit, f"{edition}studies/payload-2023/")
+    _assert_inert(visit, state, f"{edition}studies/payload-2023/")
     assert set(state["keys"]) <= set(baseline["keys"]), set(state["keys"]) - set(baseline["keys"])
-    assert f"Title \U0001f600 {SCRIPT} {IMG}" in state["header"]
-    assert state["title"].startswith(f"Title \U0001f600 {SCRIPT} {IMG} {SVG}")
+    assert title.rsplit(" ", 1)[0] in state["header"]
+    assert state["title"].startswith(title)
     text = " ".join(state["text"].split())
     for shown in (
         f"Journal {SCRIPT}",
@@ -693,14 +701,16 @@ def test_search_shows_payloads_as_text(visit):
 
 
 def test_spanish_search_finds_a_study_by_a_word_of_its_translated_finding(visit, base_url):
-    """Each edition has its own index with its language's stemming: "municipalidades" finds the Spanish translation
-    of Espinoza et al. (2023)'s finding ("…implementado por la municipalidad…"), which the English words do not
-    contain; the English edition finds the study by the original's "municipality"."""
-    found = _found(_search(visit, "", "municipalidades"))
+    """Each edition has its own index: "municipalidad" finds the Spanish translation of Espinoza et al. (2023)'s
+    finding ("…implementado por la municipalidad…"), a word its English does not contain; the English edition
+    finds the study by the original's "municipality", and not by the Spanish word."""
+    found = _found(_search(visit, "", "municipalidad"))
     assert base_url + "studies/espinoza-2023/" in found, found
     assert not [u for u in found if u.startswith(base_url + "en/")], found
     found = _found(_search(visit, "en/", "municipality"))
     assert base_url + "en/studies/espinoza-2023/" in found, found
+    page = _search(visit, "en/", "municipalidad")
+    assert base_url + "en/studies/espinoza-2023/" not in _found(page)
     assert not visit.errors
 
 
