@@ -684,8 +684,9 @@ def _search(visit, path: str, words: str):
 
 
 def _found(page) -> list[str]:
-    """The addresses of the search results, as the links give them."""
-    return page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
+    """The pages the search results lead to (without the ?h= highlight and the #section the theme adds)."""
+    hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(a => a.href)")
+    return sorted({href.split("?")[0].split("#")[0] for href in hrefs})
 
 
 def test_search_shows_payloads_as_text(visit):
