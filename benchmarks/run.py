@@ -27,6 +27,8 @@ import textwrap
 import time
 from pathlib import Path
 
+from babel.numbers import format_decimal
+
 from benchmarks import synthetic
 from evidence.cache import ENV
 from evidence.i18n import EDITIONS, N_, SOURCE, Language
@@ -123,17 +125,29 @@ COLUMNS = [
 ]
 
 
+def _figure(value, fmt: str, language: Language | None) -> str:
+    """A figure as the English page writes it (which `figures` reads back), or in another edition's locale with as
+    many decimals ("0,04" in Spanish)."""
+    text = fmt.format(value)
+    if language is None or language.lang == SOURCE:
+        return text
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    if not decimals:
+        return language.number(round(value))  # the locale's grouping: 5000 and 13.596 in Spanish
+    return format_decimal(value, format="0." + "0" * decimals, locale=language.locale)
+
+
 def table(rows: list[dict], language: Language | None = None) -> str:
-    """One column per N, one row per measure: narrow enough for a phone. The figures are written alike in every
-    language; the labels are the edition's."""
+    """One column per N, one row per measure: narrow enough for a phone. The labels and the way figures are
+    written are the edition's."""
     say = language.gettext if language else str
     heading = say(N_("Measure"))
     lines = [
-        f"| {heading} | " + " | ".join(f"N = {row['N']:,}" for row in rows) + " |",
+        f"| {heading} | " + " | ".join(f"N = {_figure(row['N'], '{:,}', language)}" for row in rows) + " |",
         "|---|" + "---:|" * len(rows),
     ]
     for name, fmt in COLUMNS[1:]:
-        lines.append(f"| {say(name)} | " + " | ".join(fmt.format(row[name]) for row in rows) + " |")
+        lines.append(f"| {say(name)} | " + " | ".join(_figure(row[name], fmt, language) for row in rows) + " |")
     return "\n".join(lines)
 
 
