@@ -143,10 +143,15 @@ class Context:
         """Link to a file that only the default edition carries (the downloads under data/)."""
         return "../" * self.edition.path.count("/") + relative_url(from_page, path)
 
+    def original_first(self, study: Study) -> bool:
+        """Whether this edition shows a study's verified original title before the review's English one: a Spanish
+        original on the Spanish edition."""
+        return bool(study.original_title) and study.language == self.lang != i18n.SOURCE
+
     def title(self, study: Study) -> Markup:
         """A study's title in a list, marked with its language: on the Spanish edition a verified Spanish original
         first; else the title (the review's Table 3 gives its studies' titles in English)."""
-        if self.lang == "es" and study.language == "es" and study.original_title:
+        if self.original_first(study):
             return Markup(f'<span lang="es">{escape(study.original_title)}</span>')
         lang = study.language if study.added else "en"
         return Markup(f'<span lang="{escape(lang)}">{escape(study.title)}</span>') if lang else escape(study.title)
@@ -154,13 +159,9 @@ class Context:
     def reference(self, study: Study) -> Markup:
         """A study's APA reference, as citeproc writes it in English (titles included) unless a public record gives
         the study's language, marked with that language; "(author list incomplete)" in this edition's language."""
-        html = self.refs[study.id][0]
-        note = ""
-        if html.endswith(" " + references.INCOMPLETE_NOTE):
-            html = html[: -len(references.INCOMPLETE_NOTE) - 1]
-            note = f" {escape(self._(references.INCOMPLETE_NOTE))}"
+        note = "" if study.authors_complete else f" {escape(self._(references.INCOMPLETE_NOTE))}"
         lang = study.language or i18n.SOURCE
-        return Markup(f'<span lang="{escape(lang)}">{html}</span>{note}')
+        return Markup(f'<span lang="{escape(lang)}">{self.refs[study.id][0]}</span>{note}')
 
     def render(self, template: str, **values) -> str:
         return self.env.get_template(template).render(**values)

@@ -49,9 +49,7 @@ def rows(ctx: Context) -> list[dict]:
                 "title": study.title,
                 "title_es": getattr(study, "title_es", None),
                 # On the Spanish edition, a verified Spanish original title comes first (as on the study page).
-                "original_title": study.original_title
-                if ctx.lang == "es" and study.language == "es" and study.original_title
-                else None,
+                "original_title": study.original_title if ctx.original_first(study) else None,
                 "trends": Markup("; ").join(ctx.trend_link(PAGE, t) for t in study.trends),
                 "group_link": ctx.group_link(PAGE, study.group) if study.group else None,
                 "language_name": language_name,

@@ -166,9 +166,9 @@ def _title_id(study: Study) -> str | None:
 
 def page(ctx: Context, study: Study) -> str:
     name = f"{FOLDER}/{study.id}.md"
-    html, text = ctx.refs[study.id]
+    text = ctx.refs[study.id][1]
     update = ctx.review.update(study.update) if study.added else None
-    original_first = ctx.lang == "es" and study.language == "es" and bool(study.original_title)
+    original_first = ctx.original_first(study)
     return ctx.render(
         "study.md.j2",
         study=study,
