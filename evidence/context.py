@@ -159,9 +159,13 @@ class Context:
     def reference(self, study: Study) -> Markup:
         """A study's APA reference, as citeproc writes it in English (titles included) unless a public record gives
         the study's language, marked with that language; "(author list incomplete)" in this edition's language."""
-        note = "" if study.authors_complete else f" {escape(self._(references.INCOMPLETE_NOTE))}"
+        html = self.refs[study.id][0]
+        note = ""
+        if html.endswith(" " + references.INCOMPLETE_NOTE):  # the English note, for this edition's
+            html = html[: -len(references.INCOMPLETE_NOTE) - 1]
+            note = f" {escape(self._(references.INCOMPLETE_NOTE))}"
         lang = study.language or i18n.SOURCE
-        return Markup(f'<span lang="{escape(lang)}">{self.refs[study.id][0]}</span>{note}')
+        return Markup(f'<span lang="{escape(lang)}">{html}</span>{note}')
 
     def render(self, template: str, **values) -> str:
         return self.env.get_template(template).render(**values)

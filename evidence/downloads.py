@@ -150,30 +150,32 @@ def files(ctx: Context) -> dict[str, str | bytes]:
     return made
 
 
-def _size(ctx: Context, content: str | bytes) -> str:
-    n = len(content.encode("utf-8") if isinstance(content, str) else content)
+def _size(ctx: Context, n: int) -> str:
     if n >= 1024:
         return ctx._("%(size)s KB", size=format_decimal(n / 1024, format="#,##0.0", locale=ctx.language.locale))
     return ctx.ngettext("%(num)s byte", "%(num)s bytes", n, num=ctx.number(n))
 
 
 def write(writer, ctx: Context) -> None:
-    """The downloads, once, in the default edition (they are language-neutral); the Data page in every edition."""
-    made = files(ctx)
-    made["datapackage.json"] = datapackage(ctx, made)
+    """The downloads, once, in the default edition (they are language-neutral, and generate writes that edition
+    first); the Data page in every edition, with the sizes of that one set."""
     if ctx.edition is DEFAULT:
+        made = files(ctx)
+        made["datapackage.json"] = datapackage(ctx, made)
         for name, content in made.items():
             writer.write(f"{FOLDER}/{name}", content)
+    written = {name: f"{DEFAULT.lang}/{FOLDER}/{name}" for name in DESCRIPTIONS}
+    sizes = {name: (writer.root / path).stat().st_size for name, path in written.items() if path in writer.kept}
     downloads = [
         {
             "name": name,
             "href": ctx.shared_url(PAGE, f"{FOLDER}/{name}"),
             "what": ctx._(DESCRIPTIONS[name][0]),
             "use": ctx._(DESCRIPTIONS[name][1]),
-            "size": _size(ctx, made[name]),
+            "size": _size(ctx, sizes[name]),
         }
         for name in DESCRIPTIONS
-        if name in made
+        if name in sizes
     ]
     writer.write(
         PAGE,

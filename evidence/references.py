@@ -267,11 +267,10 @@ def _both(item: dict, links: list[str], incomplete: bool) -> tuple[str, str]:
 
 
 def _finish(raw: str, links: list[str], incomplete: bool) -> tuple[str, str]:
-    """(html, text) of citeproc's output: escaped here, whatever it holds, with the links made. The text (for the
-    downloads) ends with the note "(author list incomplete)" where it applies; a page adds it to the HTML in its
-    own language (Context.reference)."""
-    text = raw.translate(_MARKS)
-    return _html(raw, links), f"{text} {INCOMPLETE_NOTE}" if incomplete else text
+    """(html, text) of citeproc's output: escaped here, whatever it holds, with the links made."""
+    if incomplete:
+        raw += f" {INCOMPLETE_NOTE}"
+    return _html(raw, links), raw.translate(_MARKS)
 
 
 def _study_item(study: Study, label: str | None) -> dict:
