@@ -307,3 +307,33 @@ def test_every_page_weighs_at_most_250_kb_transferred(built, lang):
     heavy = {path: transferred(built, file) for path, file in pages(built, lang).items()}
     assert min(heavy.values()) > 50_000  # the theme's script and stylesheet are counted
     assert not {path: size for path, size in heavy.items() if size > 250 * 1024}
+
+
+LABEL = '<span class="translation-label">Traducción no oficial de este sitio:</span> '
+
+
+def _shown(page: Path) -> str:
+    """A built page's HTML with character references decoded, so that data can be looked for as written."""
+    return html.unescape(page.read_text(encoding="utf-8"))
+
+
+def test_the_review_s_words_are_marked_english_and_each_translation_is_labelled(built):
+    """On the Spanish edition, every finding and every trend paragraph of the review stands in an element marked
+    lang="en", and this site's translation of it follows under its label, as the data give it."""
+    review = yaml.safe_load((ROOT / "review.yml").read_text(encoding="utf-8"))
+    checked = 0
+    for file in sorted((ROOT / "studies").glob("[!_]*.yml")):
+        study = yaml.safe_load(file.read_text(encoding="utf-8"))
+        page = _shown(built / "studies" / study["id"] / "index.html")
+        finding, translation = " ".join(study["finding"].split()), " ".join(study["finding_es"].split())
+        assert f'<p lang="en">{finding}</p>' in page, study["id"]
+        assert f'<p class="translation">{LABEL}{translation}</p>' in page, study["id"]
+        checked += 1
+    for trend in review["trends"]:
+        page = _shown(built / "trends" / trend["id"] / "index.html")
+        for paragraph in trend["first_pass"] + trend["second_pass"]:
+            text, translation = " ".join(paragraph["text"].split()), " ".join(paragraph["text_es"].split())
+            assert f'<p lang="en">{text}</p>' in page, paragraph["place"]
+            assert f'<p class="translation">{LABEL}{translation}</p>' in page, paragraph["place"]
+            checked += 1
+    assert checked == 16 + 15  # the 16 findings, and the trend paragraphs of both passes (9 to 16, 19 to 25)
