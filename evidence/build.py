@@ -4,22 +4,34 @@ Only one build runs in a repository at a time (a lock file); a build that finds 
 running stops with a message. Staging folders left by an interrupted build are removed
 by the next one. `site/` is replaced only by a complete build: a failure at any step
 leaves it as it was.
+
+The editions are built side by side (one MkDocs process each). A build is incremental when it
+can be: when site/ is exactly as the last build left it, and nothing that shows on every page
+changed since (the code, templates, theme, configuration, hand-written pages, catalogue, the
+footer's date; see `layout_key`), MkDocs builds with --dirty over a copy of site/ made of hard
+links, rebuilding only the pages whose source the generator rewrote (evidence/mkdocs_hooks.py
+writes each as a new file, so the previous site is never written into). Otherwise, and always
+with `clean=True`, it builds from nothing.
 """
 
 from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from .i18n import DEFAULT, EDITIONS, edition
+from .i18n import EDITIONS, edition
 
 SITE = "site"
 LOCK = ".site.lock"
@@ -91,18 +103,24 @@ def _ordinary(folder: Path) -> None:
 _WARNING = re.compile(r"^(?:WARNING|ERROR)\b.*", re.MULTILINE)
 
 
-def _mkdocs(root: Path, config: str, staging: Path) -> None:
-    """mkdocs build --strict of one edition into `staging`; BuildError with every warning when there is any."""
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / config), "-d", str(staging)],
+def _mkdocs(root: Path, config: str, staging: Path, dirty: bool) -> subprocess.Popen:
+    """Start `mkdocs build --strict` of one edition into `staging` (see `_finish`)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / config), "-d", str(staging)]
+        + (["--dirty"] if dirty else []),
         cwd=root,
         env=mkdocs_env(root),
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
     )
-    output = result.stdout + result.stderr
+
+
+def _finish(process: subprocess.Popen, config: str) -> None:
+    """Wait for one edition's build; BuildError with every warning when there is any."""
+    output, _ = process.communicate()
     warnings = _WARNING.findall(output)
-    if result.returncode != 0 or warnings:
+    if process.returncode != 0 or warnings:
         last = [line for line in output.splitlines() if line.strip()][-1:]
         sys.stderr.write("".join(f"{line}\n" for line in warnings or last))
         raise BuildError(
@@ -132,29 +150,167 @@ def _swap(root: Path, staging: Path) -> None:
             shutil.rmtree(old, ignore_errors=True)
 
 
-def build_site(root: Path) -> None:
-    """mkdocs build --strict into a new folder; replace site/ only if it succeeded. Raises BuildError.
+# What shows on every page besides the page itself: a change to any of these makes the next build a clean one.
+LAYOUT = ["evidence", "templates", "overrides", "locale", "schema", "mkdocs.yml", "requirements.txt"]
+DATA = ["review.yml", "studies"]
+ENVIRONMENT = ["SITE_URL", "REPO_URL"]
+
+
+def _digest_files(root: Path, names: list[str], skip: set[str] = frozenset()) -> str:
+    """A digest of the files under `names` (paths relative to root, in order; symbolic links not followed)."""
+    digest = hashlib.sha256()
+    for name in names:
+        start = root / name
+        paths = (
+            [start] if start.is_file() else sorted(p for p in start.rglob("*") if p.is_file()) if start.is_dir() else []
+        )
+        for path in paths:
+            relative = path.relative_to(root).as_posix()
+            if relative in skip or "__pycache__" in path.parts:
+                continue
+            digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _hand_written(root: Path) -> list[str]:
+    """The pages under docs/ that nothing generates (about.md, benchmarks.md), and the editions' configs."""
+    from .generate import DOCS, GENERATED_FILES, GENERATED_FOLDERS, generated
+
+    folders, files = generated(GENERATED_FOLDERS, GENERATED_FILES)
+    docs = root / DOCS
+    made = set(files)
+    paths = []
+    for path in sorted(docs.rglob("*")) if docs.is_dir() else []:
+        relative = path.relative_to(docs).as_posix()
+        if path.is_file() and relative not in made and not any(relative.startswith(f + "/") for f in folders):
+            paths.append(f"{DOCS}/{relative}")
+    return paths + [e.config for e in EDITIONS]
+
+
+def layout_key(root: Path, footer: object) -> str:
+    """What every page shows besides itself, as one digest: `footer` is the data's as-of date (evidence/as_of)."""
+    names = LAYOUT + _hand_written(root)
+    environment = [os.environ.get(name, "") for name in ENVIRONMENT]
+    return hashlib.sha256(json.dumps([_digest_files(root, names), environment, repr(footer)]).encode()).hexdigest()
+
+
+def inputs_key(root: Path) -> str:
+    """Everything a build is made from, as one digest: the layout's files, the data, the commit's date."""
+    names = LAYOUT + _hand_written(root) + DATA
+    environment = [os.environ.get(name, "") for name in ENVIRONMENT] + [source_date_epoch(root)]
+    return hashlib.sha256(json.dumps([_digest_files(root, names), environment]).encode()).hexdigest()
+
+
+def listing(site: Path) -> str | None:
+    """A digest of every file's path, size and modification time under site/ (None when there is no site)."""
+    if not site.is_dir():
+        return None
+    digest = hashlib.sha256()
+    for folder, dirs, names in os.walk(site):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(folder, name)
+            stat = os.lstat(path)
+            digest.update(f"{os.path.relpath(path, site)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _link_copy(source: Path, target: Path) -> None:
+    """A copy of the site made of hard links (the hook writes every file it rebuilds as a new one)."""
+    shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True)
+
+
+def build_site(root: Path, layout: str = "", previous: dict | None = None) -> dict:
+    """mkdocs build --strict of every edition into a new folder; replace site/ only if all succeeded. Raises
+    BuildError. Incremental over site/ when `previous` (what `build_site` returned last time) has this `layout`
+    and site/ is as that build left it; clean otherwise. Returns what the next build compares with.
 
     The caller holds the lock (see `exclusive`).
     """
+    target = root / SITE
+    dirty = bool(
+        layout and previous and previous.get("layout") == layout and previous.get("listing") == listing(target)
+    )
+    folders = []
     try:
-        staging = Path(tempfile.mkdtemp(prefix=STAGING[0], dir=root))
+        for _ in EDITIONS:
+            folders.append(Path(tempfile.mkdtemp(prefix=STAGING[0], dir=root)))
+            _ordinary(folders[-1])
     except OSError as exc:
+        for folder in folders:
+            shutil.rmtree(folder, ignore_errors=True)
         raise BuildError(f"cannot create a staging folder in {root}: {exc.strerror or exc}") from None
+    staging = folders[0]
     try:
-        _ordinary(staging)
-        for edition in EDITIONS:  # the default edition first: MkDocs empties the folder it builds into
-            _mkdocs(root, edition.config, staging / edition.path)
+        if dirty:
+            _link_copy(target, staging)
+            places = [staging / e.path for e in EDITIONS]
+        else:  # each edition into its own folder: a clean build empties the folder it builds into
+            places = [staging] + folders[1:]
+        processes = [_mkdocs(root, e.config, place, dirty) for e, place in zip(EDITIONS, places, strict=True)]
+        try:
+            for edition, process in zip(EDITIONS, processes, strict=True):
+                _finish(process, edition.config)
+        finally:
+            for process in processes:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+        if not dirty:
+            for edition, place in zip(EDITIONS[1:], places[1:], strict=True):
+                os.replace(place, staging / edition.path.rstrip("/"))
         _swap(root, staging)
+    except OSError as exc:
+        raise BuildError(f"cannot build into {staging.name}: {exc.strerror or exc}") from None
     finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        for folder in folders:
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+    return {"layout": layout, "listing": listing(target), "dirty": dirty}
 
 
-def serve(root: Path, address: str, lang: str = DEFAULT.lang) -> int:
-    """Preview one edition with live reload (the default one unless `lang` says otherwise)."""
-    return subprocess.call(
+# What the generator reads: a change here regenerates the pages under docs/, which MkDocs, watching docs/, rebuilds.
+SOURCES = ["studies", "review.yml", "templates", "schema", "locale"]
+
+
+def serve(root: Path, address: str, lang: str, regenerate) -> int:
+    """Preview one edition with live reload: `mkdocs serve`, and beside it a watch on the generator's sources
+    that calls `regenerate()` once per change (edits within half a second count as one). Regenerating writes
+    only the files whose content changed; MkDocs sees them and rebuilds once, and the browser reloads once."""
+    from watchdog.events import FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    changed = threading.Event()
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if (
+                event.event_type in ("created", "modified", "moved", "deleted")  # not "opened", "closed": reads
+                and not event.is_directory
+                and not os.path.basename(event.src_path).startswith(".")
+            ):
+                changed.set()
+
+    observer = Observer()
+    for name in SOURCES:
+        path = root / name
+        if path.exists():
+            observer.schedule(Handler(), str(path if path.is_dir() else root), recursive=path.is_dir())
+    process = subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "serve", "-f", str(root / edition(lang).config), "-a", address],
         cwd=root,
         env=mkdocs_env(root),
     )
+    observer.start()
+    try:
+        while process.poll() is None:
+            if changed.wait(0.5):
+                time.sleep(0.5)
+                changed.clear()
+                regenerate()
+    except KeyboardInterrupt:
+        process.terminate()
+    finally:
+        observer.stop()
+        process.wait()
+    return process.returncode

@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 from . import totals
-from .build import SITE, BuildError, build_site, exclusive, serve
+from .as_of import as_of
+from .build import SITE, BuildError, build_site, exclusive, inputs_key, layout_key, listing, serve
 from .cache import Cache
 from .dataset import load, study_files
 from .fmt import format_files, study_warnings
@@ -57,16 +58,27 @@ def cmd_generate(args) -> int:
 
 
 def cmd_build(args) -> int:
-    """Check, generate, then build the site with MkDocs (--strict) into site/."""
+    """Check, generate, then build the site with MkDocs (--strict) into site/: nothing at all when nothing it is
+    built from changed since the last build, incrementally when it can (see evidence/build.py)."""
     cache = Cache.of(args.root)
     with exclusive(args.root):
+        state = cache.namespace("build", "1")
+        previous = None if args.clean else state.get(["site"], lambda value: isinstance(value, dict))
+        inputs = inputs_key(args.root)
+        if previous and previous.get("inputs") == inputs and previous.get("listing") == listing(args.root / SITE):
+            print(f"{SITE}/ is up to date: nothing it is built from changed since the last build")
+            return 0
         dataset = _checked(args, cache)
         if dataset is None:
             print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
             return 1
-        generate(dataset, cache)
-        build_site(args.root)
-    print(f"built site/ from {len(dataset.studies)} studies")
+        writer = generate(dataset, cache)
+        layout = layout_key(args.root, as_of(args.root, dataset.review))
+        built = build_site(args.root, layout, previous)
+        state.put(["site"], {**built, "inputs": inputs})
+        state.save()
+    how = "incrementally: " if built["dirty"] else ""
+    print(f"built site/ from {len(dataset.studies)} studies ({how}{len(writer.written)} generated files changed)")
     return 0
 
 
@@ -90,10 +102,11 @@ def cmd_clean(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    """Generate, then preview with live reload; edits to studies/ or review.yml regenerate the pages."""
+    """Generate, then preview with live reload; edits to the data, templates, schemas or catalogue regenerate the
+    pages once (a file with errors is reported, and the last good pages are kept)."""
     if cmd_generate(args) != 0:
         return 1
-    return serve(args.root, args.address, args.lang)
+    return serve(args.root, args.address, args.lang, lambda: cmd_generate(args))
 
 
 def cmd_release(args) -> int:
@@ -216,9 +229,11 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("generate", help="write the generated pages, charts and downloads under docs/").set_defaults(
         func=cmd_generate
     )
-    commands.add_parser("build", help="check, generate and build the site into site/ (mkdocs --strict)").set_defaults(
-        func=cmd_build
+    build_cmd = commands.add_parser("build", help="check, generate and build the site into site/ (mkdocs --strict)")
+    build_cmd.add_argument(
+        "--clean", action="store_true", help="build every page from nothing (by default only what changed is rebuilt)"
     )
+    build_cmd.set_defaults(func=cmd_build)
     commands.add_parser("clean", help="remove site/, the generated files under docs/ and the cache").set_defaults(
         func=cmd_clean
     )

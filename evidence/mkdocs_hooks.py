@@ -1,35 +1,55 @@
-"""MkDocs hook: under `mkdocs serve`, regenerate the pages before each rebuild.
+"""MkDocs hook: what the site needs of MkDocs beyond its configuration.
 
-mkdocs.yml watches studies/, review.yml, templates/ and schema/; a change there
-triggers a rebuild, this hook regenerates (writing only files whose content
-changed) and the browser reloads. A file with errors is reported and the last
-good pages are kept.
+- Pages written as finished HTML (front matter `format: html`: the study pages) are published as they are,
+  without being read as Markdown; their table of contents is taken from their headings.
+- Each edition's search index holds one entry per study (evidence/search_index.py), in one order.
+- A dirty build (`mkdocs build --dirty`, which evidence/build.py runs over a copy of the previous site made of
+  hard links) writes every file it rebuilds as a new file, never into the old one, and removes what the site
+  no longer has; its result is byte for byte the clean build's (tests/test_incremental_site.py).
+- The language switcher, the sitemap's pairs of editions and the footer's "data as of" sentence.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
+import re
 import sys
 from html import escape
 from pathlib import Path
+
+from mkdocs.structure.toc import get_toc
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from evidence import search_index  # noqa: E402
 from evidence.as_of import AsOf  # noqa: E402
-from evidence.cache import Cache  # noqa: E402
-from evidence.dataset import load  # noqa: E402
-from evidence.generate import DOCS, generate  # noqa: E402
+from evidence.generate import DOCS  # noqa: E402
 from evidence.i18n import DEFAULT, EDITIONS, Language, edition  # noqa: E402
-from evidence.problems import has_errors  # noqa: E402
 
-_serving = False
+# What the build is (on_startup), and what it has done so far.
+_state: dict = {"dirty": False}
+# What MkDocs writes besides the files it lists: the theme's static templates, and the search plugin's index.
+WRITTEN_EVERY_TIME = ["404.html", "sitemap.xml", "sitemap.xml.gz", search_index.INDEX]
+
+
+class _DirtyNotice(logging.Filter):
+    """MkDocs warns that a dirty build may leave navigation and links out of date: a warning, which fails a
+    strict build. Here nothing a study page or a list shows depends on pages a dirty build skips (they are not
+    in the navigation; anything that changes the chrome of every page makes evidence/build.py build clean), and
+    the test of incremental builds compares the result with a clean build byte for byte."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
 def on_startup(command, dirty):
-    global _serving
-    _serving = command == "serve"
+    _state["dirty"] = dirty and command == "build"
+    if _state["dirty"]:
+        logging.getLogger("mkdocs.commands.build").addFilter(_DirtyNotice())
 
 
 def as_of(lang: str) -> str | None:
@@ -89,20 +109,135 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    if not _serving:
-        return
-    cache = Cache.of(ROOT)
-    dataset = load(ROOT, cache)
-    for problem in dataset.problems:
-        print(problem.text(), file=sys.stderr)
-    if not has_errors(dataset.problems):
-        generate(dataset, cache)
+    site = Path(config.site_dir)
+    _state.update(previous=None, rebuilt=set(), own={})
+    if _state["dirty"]:
+        _state["previous"] = search_index.read(site / search_index.INDEX)
+
+
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _in_nav(items) -> set[str]:
+    """The pages the navigation lists (mkdocs.yml `nav`), by their path under docs/."""
+    found = set()
+    for item in items or []:
+        values = item.values() if isinstance(item, dict) else [item]
+        for value in values:
+            found |= _in_nav(value) if isinstance(value, list) else {value} if isinstance(value, str) else set()
+    return found
+
+
+def on_files(files, config):
+    """In a dirty build, remove every file about to be written again (pages and files whose source is newer,
+    and what is written every time): each is written as a new file, and the previous site's stays as it was.
+    The pages of the navigation are always built again: every page shows their titles, which MkDocs knows only
+    of the pages it reads."""
+    if _state["dirty"]:
+        nav = _in_nav(config.nav)
+        for file in files:
+            if file.src_uri in nav or file.is_modified():
+                _unlink(file.abs_dest_path)
+        for name in WRITTEN_EVERY_TIME:
+            _unlink(os.path.join(config.site_dir, name))
+    _state["files"] = files
+    return files
+
+
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
+_ID = re.compile(r'\sid="([^"]+)"')
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _toc_tokens(html: str) -> list[dict]:
+    """The table of contents of a page written as HTML, as the Markdown toc extension would make it."""
+    tokens: list[dict] = []
+    stack: list[dict] = []
+    for level, anchor, inner in _HEADING.findall(html):
+        token = {"level": int(level), "id": anchor, "name": _TAG.sub("", inner).strip(), "children": []}
+        while stack and stack[-1]["level"] >= token["level"]:
+            stack.pop()
+        (stack[-1]["children"] if stack else tokens).append(token)
+        stack.append(token)
+    return tokens
+
+
+def _publish_html(page, html: str):
+    """Page.render for a page written as HTML: the body as it is, the toc from its headings."""
+
+    def render(config, files):
+        page.content = html
+        page.toc = get_toc(_toc_tokens(html))
+        page.present_anchor_ids = set(_ID.findall(html))
+
+    return render
+
+
+def on_page_markdown(markdown, page, config, files):
+    if page.meta.get("format") == "html":
+        page.render = _publish_html(page, markdown)
+    return markdown
+
+
+def on_page_content(html, page, config, files):
+    if page.meta.get("template") == "study.html":
+        _state["own"][page.url] = search_index.study_entry(page.url, page.title, html)
+    return html
 
 
 def on_page_context(context, page, config, nav):
     """The language switcher and the hreflang links of this page point to the same page in each edition."""
     config.extra["alternate"] = alternates(config, page)
+    _state["rebuilt"].add(page.url)
     return context
+
+
+_PRE = re.compile(r"(<pre\b.*?</pre>)", re.S)
+_INDENT = re.compile(r"\n\s+")
+
+
+def on_post_page(output, page, config):
+    """A study page without the indentation and blank lines of the theme's templates (text in <pre> as it is)."""
+    if page.meta.get("template") == "study.html":
+        output = "".join(part if i % 2 else _INDENT.sub("\n", part) for i, part in enumerate(_PRE.split(output)))
+    return output
+
+
+def _stale(site: Path, kept: set[str]) -> None:
+    """Remove what a dirty build found in the site and did not write: the pages of deleted or renamed studies.
+    The default edition's site holds the other editions' folders, which are theirs."""
+    others = {e.path.rstrip("/") for e in EDITIONS if e.path}
+    folders = []
+    for folder, dirs, names in os.walk(site):
+        relative = Path(folder).relative_to(site).as_posix().removeprefix(".")
+        if not relative:
+            dirs[:] = [d for d in dirs if d not in others]
+        folders.append(folder)
+        for name in names:
+            if f"{relative}/{name}".lstrip("/") not in kept:
+                os.unlink(os.path.join(folder, name))
+    for folder in reversed(folders[1:]):  # deepest first
+        if not os.listdir(folder):
+            os.rmdir(folder)
+
+
+def on_post_build(config):
+    """The search index in one order, with one entry per study; in a dirty build, what is left to remove."""
+    site = Path(config.site_dir)
+    files = _state["files"]
+    path = site / search_index.INDEX
+    built = search_index.read(path)
+    if built is not None:
+        pages = [f.page.url for f in files.documentation_pages() if f.page is not None]
+        text = search_index.compose(built, pages, _state["rebuilt"], _state["own"], _state["previous"])
+        os.unlink(path)  # a new file, as for every file a dirty build writes
+        path.write_text(text, encoding="utf-8")
+    if _state["dirty"]:
+        _stale(site, {f.dest_uri for f in files} | set(WRITTEN_EVERY_TIME))
 
 
 def on_template_context(context, template_name, config):

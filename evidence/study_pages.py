@@ -5,8 +5,6 @@ its fields the review's."""
 
 from __future__ import annotations
 
-import re
-
 from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
@@ -157,11 +155,14 @@ def _group_link(ctx: Context, page: str, study: Study) -> Markup | None:
     return ctx.group_link(page, study.group) + Markup(" (") + escape(basis) + Markup(")")
 
 
-def _title_id(study: Study) -> str | None:
-    """The id of the page's heading in every edition: the one the Markdown toc makes from the English title. None
-    where it holds a character that Markdown would read inside the heading (an underscore): the toc then makes it."""
-    slug = slugify(study.title, "-")
-    return slug if re.fullmatch(r"[a-z0-9-]+", slug) else None
+# The ids of the page's other headings (templates/study.html.j2), which the title's may not take.
+SECTION_IDS = {"finding", "in-the-review", "in-the-update", "record", "sources", "cite-this", "__toc"}
+
+
+def _title_id(study: Study) -> str:
+    """The id of the page's heading in every edition: the slug the Markdown toc makes of the English title."""
+    slug = slugify(study.title, "-") or "study"
+    return f"{slug}-title" if slug in SECTION_IDS else slug
 
 
 def page(ctx: Context, study: Study) -> str:
@@ -170,7 +171,7 @@ def page(ctx: Context, study: Study) -> str:
     update = ctx.review.update(study.update) if study.added else None
     original_first = ctx.original_first(study)
     return ctx.render(
-        "study.md.j2",
+        "study.html.j2",
         study=study,
         page_title=study.original_title if original_first else study.title,
         title_id=_title_id(study),

@@ -1,0 +1,150 @@
+"""`build` rebuilds only what changed, and what it makes is byte for byte what a clean build makes.
+
+A repository of 40 studies (the review's 16 and 24 synthetic ones) is built; then one study is edited, one
+renamed and one deleted, and `build` runs again, incrementally; its site/ must equal, file for file and byte
+for byte, the site a clean build (`build --clean`) makes of the same files. A build with nothing changed
+rewrites nothing, and an incremental build never writes into a file of the previous site.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from benchmarks import synthetic
+from conftest import ROOT, run_cli
+
+
+def _files(site):
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _stats(site):
+    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.rglob("*")}
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    base = tmp_path_factory.mktemp("incremental")
+    root = synthetic.make(base / "repo", 40)
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"  # the same date for every build of the module
+    yield root
+    del os.environ["SOURCE_DATE_EPOCH"]
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    """One cache for the module's builds: the last build's state lives there."""
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(autouse=True)
+def module_cache(cache, monkeypatch):
+    monkeypatch.setenv("EVIDENCE_CACHE_DIR", str(cache))
+
+
+def _build(root, *args):
+    result = run_cli(root, "build", *args)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _added(root):
+    """The synthetic studies (the review's own are named in review.yml and cannot be renamed or deleted)."""
+    real = {p.name for p in (ROOT / "studies").glob("*.yml")}
+    return sorted(p for p in (root / "studies").glob("*.yml") if p.name not in real)[:3]
+
+
+def test_nothing_changed_rewrites_nothing(repo):
+    _build(repo)
+    before = _stats(repo / "site")
+    assert "up to date" in _build(repo)
+    assert _stats(repo / "site") == before
+
+
+def test_an_incremental_build_after_an_edit_a_rename_and_a_deletion_equals_a_clean_build(repo, tmp_path):
+    _build(repo)
+    previous = _files(repo / "site")
+    witness = tmp_path / "witness"  # hard links to every file of the previous site
+    shutil.copytree(repo / "site", witness, copy_function=os.link)
+    edited, renamed, deleted = _added(repo)
+    edited.write_text(edited.read_text(encoding="utf-8").replace("finding: ", "finding: Edited. ", 1), "utf-8")
+    text = renamed.read_text(encoding="utf-8").replace(f"id: {renamed.stem}\n", f"id: {renamed.stem}-renamed\n")
+    renamed.unlink()
+    (renamed.parent / f"{renamed.stem}-renamed.yml").write_text(text, encoding="utf-8")
+    deleted.unlink()
+
+    assert "incrementally" in _build(repo)
+    incremental = _files(repo / "site")
+    assert f"studies/{renamed.stem}-renamed/index.html" in incremental
+    assert f"en/studies/{renamed.stem}-renamed/index.html" in incremental
+    assert not [p for p in incremental if renamed.stem + "/" in p or deleted.stem + "/" in p]
+    assert b"Edited. " in incremental[f"studies/{edited.stem}/index.html"]
+    assert _files(witness) == previous, "the incremental build wrote into a file of the previous site"
+
+    assert "incrementally" not in _build(repo, "--clean")
+    clean = _files(repo / "site")
+    assert sorted(incremental) == sorted(clean)
+    assert [p for p in clean if incremental[p] != clean[p]] == []
+
+
+def test_a_change_to_what_every_page_shows_builds_clean(repo):
+    _build(repo)
+    about = repo / "docs" / "en" / "about.md"
+    about.write_text(about.read_text(encoding="utf-8") + "\nOne more line.\n", encoding="utf-8")
+    out = _build(repo)
+    assert "incrementally" not in out
+    assert "One more line." in (repo / "site" / "en" / "about" / "index.html").read_text(encoding="utf-8")
+
+
+def test_serve_regenerates_once_per_change_and_reloads_once(tmp_path):
+    """`serve`: an edit to a study regenerates the pages once, and MkDocs rebuilds and reloads the browser once
+    (the generator's sources are watched by `serve`, not by MkDocs, which sees only the regenerated pages)."""
+    root = synthetic.make(tmp_path / "repo", 20)
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "build_site.py"),
+                "--root",
+                str(root),
+                "serve",
+                "--address",
+                f"127.0.0.1:{port}",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=root,
+        )
+        try:
+            _wait_for(log, "Serving on", 120)
+            study = _added(root)[0]
+            study.write_text(study.read_text(encoding="utf-8").replace("finding: ", "finding: Served. ", 1), "utf-8")
+            _wait_for(log, "Reloading browsers", 120)
+            time.sleep(5)  # room for a second rebuild, which must not come
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/studies/{study.stem}/") as page:
+                assert b"Served. " in page.read()
+        finally:
+            process.terminate()
+            process.wait(30)
+    text = log.read_text(encoding="utf-8")
+    assert text.count("generated docs/") == 2, text  # at start, and once for the edit
+    assert text.count("Reloading browsers") == 1, text
+
+
+def _wait_for(log, words, seconds):
+    deadline = time.monotonic() + seconds
+    while words not in log.read_text(encoding="utf-8"):
+        assert time.monotonic() < deadline, f"{words!r} not seen in {seconds} s:\n{log.read_text(encoding='utf-8')}"
+        time.sleep(0.2)
