@@ -31,8 +31,8 @@ venv: $(VENV)/.runtime ## Create .venv with the pinned packages the build needs
 
 dev: $(VENV)/.dev ## Also install the pinned test and lint tools (and vnu.jar with npm)
 
-site: $(VENV)/.runtime ## Check the data and build the website into site/
-	$(PY) build_site.py build
+site: $(VENV)/.runtime ## Check the data and build the website into site/ (only what changed; clean under CI=true)
+	$(PY) build_site.py build $(if $(filter true,$(CI)),--clean)
 
 release: site ## Pack site/data/ and CITATION.cff into a versioned, dated archive under dist/
 	$(PY) build_site.py release
@@ -47,7 +47,7 @@ serve: $(VENV)/.runtime ## Preview the Spanish edition on http://127.0.0.1:8000 
 	$(PY) build_site.py serve --lang $(or $(EDITION),es)
 
 screenshots: $(VENV)/.dev ## Build, then save screenshots of the main pages under screenshots/
-	$(PY) build_site.py build
+	$(PY) build_site.py build $(if $(filter true,$(CI)),--clean)
 	$(PY) tools/screenshots.py screenshots
 	$(PY) tools/screenshots.py screenshots --width 390
 

@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -302,6 +303,7 @@ def serve(root: Path, address: str, lang: str, regenerate) -> int:
         env=mkdocs_env(root),
     )
     observer.start()
+    signal.signal(signal.SIGTERM, _stop)  # stopped from outside: stop MkDocs too (see finally)
     try:
         while process.poll() is None:
             if changed.wait(0.5):
@@ -309,8 +311,14 @@ def serve(root: Path, address: str, lang: str, regenerate) -> int:
                 changed.clear()
                 regenerate()
     except KeyboardInterrupt:
-        process.terminate()
+        pass
     finally:
         observer.stop()
+        if process.poll() is None:
+            process.terminate()
         process.wait()
     return process.returncode
+
+
+def _stop(signum, frame):
+    raise KeyboardInterrupt

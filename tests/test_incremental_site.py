@@ -138,6 +138,9 @@ def test_serve_regenerates_once_per_change_and_reloads_once(tmp_path):
         finally:
             process.terminate()
             process.wait(30)
+    time.sleep(1)
+    with pytest.raises(OSError):  # stopping `serve` stopped MkDocs' server too
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
     text = log.read_text(encoding="utf-8")
     assert text.count("generated docs/") == 2, text  # at start, and once for the edit
     assert text.count("Reloading browsers") == 1, text
