@@ -90,7 +90,7 @@ def test_warning_only_study_builds(tmp_path, name):
     assert name in {s.id for s in dataset.studies}
     generate(dataset)
     page = (root / "docs" / "en" / "studies" / f"{name}.md").read_text(encoding="utf-8")
-    assert '# <span lang="en">Digital government in a Peruvian municipality</span>' in page
+    assert '"><span lang="en">Digital government in a Peruvian municipality</span><a class="headerlink"' in page
 
 
 def test_wrong_types_cover_every_field():
