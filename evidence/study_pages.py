@@ -97,15 +97,16 @@ def _source(study: Study, field: str) -> str:
     return FROM_RECORD
 
 
-def rows(ctx: Context, study: Study) -> list[dict]:
-    result = []
+def rows(ctx: Context, study: Study) -> tuple[list[dict], list[str]]:
+    """The record's fields that have a value, each with its source; and the labels of those no record shows."""
+    result, missing = [], []
     for field, label in FIELDS:
         value = _value(ctx, study, field)
         if value in (None, ""):
-            result.append({"label": ctx._(label), "value": _not_reported(ctx), "source": "—"})
+            missing.append(ctx._(label))
         else:
             result.append({"label": ctx._(label), "value": value, "source": ctx._(_source(study, field))})
-    return result
+    return result, missing
 
 
 def _criteria(ctx: Context, study: Study) -> Markup:
@@ -170,6 +171,7 @@ def page(ctx: Context, study: Study) -> str:
     text = ctx.refs[study.id][1]
     update = ctx.review.update(study.update) if study.added else None
     original_first = ctx.original_first(study)
+    record = rows(ctx, study)
     return ctx.render(
         "study.html.j2",
         study=study,
@@ -190,7 +192,9 @@ def page(ctx: Context, study: Study) -> str:
         trend_links=_trend_links(ctx, name, study),
         group_link=_group_link(ctx, name, study),
         criteria=_criteria(ctx, study),
-        rows=rows(ctx, study),
+        rows=record[0],
+        missing=record[1],
+        not_reported=_not_reported(ctx),
         checks_href=relative_url(name, "checks.md"),
         notes=study.notes,
         sources=[link(s) for s in study.sources],
