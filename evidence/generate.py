@@ -30,11 +30,13 @@ from .writer import Writer
 
 DOCS = "docs"
 # Everything below is generated in each edition's folder (docs/es/, docs/en/) and ignored by git; every other
-# file there (about.md, benchmarks.md) is written by hand.
+# file there (about.md, benchmarks.md) is written by hand. findings.json is the index of the findings table (see
+# lists.py).
 GENERATED_FOLDERS = ["studies", "trends", "data", "assets/charts"]
 GENERATED_FILES = [
     "index.md",
     "findings.md",
+    "findings.json",
     "charts.md",
     "method.md",
     "prisma.md",
