@@ -30,9 +30,9 @@ from .writer import Writer
 
 DOCS = "docs"
 # Everything below is generated in each edition's folder (docs/es/, docs/en/) and ignored by git; every other
-# file there (about.md, benchmarks.md) is written by hand. findings.json is the index of the findings table (see
-# lists.py).
-GENERATED_FOLDERS = ["studies", "trends", "data", "assets/charts"]
+# file there (about.md, benchmarks.md) is written by hand. references/ holds the reference list's pages after the
+# first; findings.json is the index of the findings table (see lists.py).
+GENERATED_FOLDERS = ["studies", "trends", "references", "data", "assets/charts"]
 GENERATED_FILES = [
     "index.md",
     "findings.md",

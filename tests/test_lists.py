@@ -3,6 +3,7 @@ few hundred studies (benchmarks/synthetic.py) with one study whose title and fin
 
 - The findings page holds the first page of its pager in its HTML; findings.json beside it holds every row, the very
   rows the page would write, each edition its own in its language; the page names its index with its digest.
+- The reference list goes on over pages of reference_page.PAGE_SIZE with plain links, every study on exactly one.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pytest
 import yaml
 
 from benchmarks import synthetic
-from evidence import lists
+from evidence import lists, reference_page
 from evidence.cache import Cache
 from evidence.dataset import load
 from evidence.generate import generate
@@ -25,6 +26,7 @@ from evidence.problems import has_errors
 from evidence.references import sort_key
 
 N = 300
+REFERENCES_PAGE = 120  # the reference list's page, shortened so that a few hundred studies fill three pages
 MARKUP = "<img src=x onerror=alert(1)> &amp; **bold** {{ 7*7 }} <b>b</b>"
 HOSTILE = {
     "id": "zzz-hostile-2021",
@@ -46,9 +48,11 @@ def built(tmp_path_factory):
     (root / "studies" / f"{HOSTILE['id']}.yml").write_text(
         yaml.safe_dump(HOSTILE, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-    data = load(root, Cache(None))
-    assert not has_errors(data.problems), [p.text() for p in data.problems]
-    generate(data, Cache(None))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reference_page, "PAGE_SIZE", REFERENCES_PAGE)
+        data = load(root, Cache(None))
+        assert not has_errors(data.problems), [p.text() for p in data.problems]
+        generate(data, Cache(None))
     ordered = [s.id for s in sorted(data.studies, key=sort_key)]
     assert len(ordered) == N + 1
     return root / "docs", data, ordered
@@ -154,3 +158,27 @@ def test_the_index_holds_markup_of_the_data_as_text(built, lang):
     assert tags <= {"tr", "td", "a", "span"}, tags
     names = {name for r in index["findings-table"] for node in _elements(r) for name in node[1]}
     assert not [name for name in names if name.startswith("on")], names
+
+
+def test_the_references_go_on_over_pages_with_every_study_on_one(built):
+    docs, _, ordered = built
+    for lang in EDITIONS:
+        paths = ["references.md", "references/2.md", "references/3.md"]
+        assert not (docs / lang / "references" / "4.md").exists()
+        seen = []
+        for number, path in enumerate(paths, 1):
+            page = (docs / lang / path).read_text(encoding="utf-8")
+            ids = re.findall(r'<li id="([^"]+)">', page)
+            assert len(ids) == (REFERENCES_PAGE if number < 3 else N + 1 - 2 * REFERENCES_PAGE)
+            start = (number - 1) * REFERENCES_PAGE + 1
+            assert ('<ol class="references">' if start == 1 else f'<ol class="references" start="{start}">') in page
+            # Each page links every other one, and says which it is.
+            links = re.findall(r'<li><a href="([^"]+)">', page)
+            assert len(links) == 2 and "aria-current" in page
+            seen += ids
+        assert seen == ordered
+    second = (docs / "en" / "references" / "2.md").read_text(encoding="utf-8")
+    assert 'title: "References, page 2 of 3"' in second
+    assert '<a href="../../references/">Page 1</a>' in second and '<a href="../../references/3/">Page 3</a>' in second
+    assert '<a class="to-study" href="../../studies/' in second
+    assert 'href="../../../data/references.bib"' in second
