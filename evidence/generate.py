@@ -31,7 +31,7 @@ from .writer import Writer
 DOCS = "docs"
 # Everything below is generated in each edition's folder (docs/es/, docs/en/) and ignored by git; every other
 # file there (about.md, benchmarks.md) is written by hand. references/ holds the reference list's pages after the
-# first; findings.json is the index of the findings table (see lists.py).
+# first; findings.json, checks.json and trends/*.json the indexes of long tables (see lists.py).
 GENERATED_FOLDERS = ["studies", "trends", "references", "data", "assets/charts"]
 GENERATED_FILES = [
     "index.md",
@@ -43,6 +43,7 @@ GENERATED_FILES = [
     "conclusions.md",
     "references.md",
     "checks.md",
+    "checks.json",
     "fields.md",
     "data.md",
     "checklist.md",

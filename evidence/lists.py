@@ -1,7 +1,7 @@
 """Tables that list every study, light at any number of studies.
 
 A page carries the first PAGE_SIZE rows of such a table in its HTML; the others are in a JSON index beside the
-page (findings.json), one per edition, in its language. tables.js fetches the index
+page (findings.json, checks.json, trends/<id>.json), one per edition, in its language. tables.js fetches the index
 when the reader first sorts, filters, turns the page or downloads, and from then on works over every study. Up to
 PAGE_SIZE studies the page holds the whole table and nothing is fetched.
 

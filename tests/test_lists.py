@@ -4,6 +4,8 @@ few hundred studies (benchmarks/synthetic.py) with one study whose title and fin
 - The findings page holds the first page of its pager in its HTML; findings.json beside it holds every row, the very
   rows the page would write, each edition its own in its language; the page names its index with its digest.
 - The reference list goes on over pages of reference_page.PAGE_SIZE with plain links, every study on exactly one.
+- The data checks page and a trend's page hold the first rows of a long table, and their index all of them.
+- The trend index names a bounded number of studies in each cell, with a link to the rest.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import pytest
 import yaml
 
 from benchmarks import synthetic
-from evidence import lists, reference_page
+from evidence import lists, reference_page, trends
 from evidence.cache import Cache
+from evidence.context import Context
 from evidence.dataset import load
 from evidence.generate import generate
 from evidence.problems import has_errors
@@ -182,3 +185,57 @@ def test_the_references_go_on_over_pages_with_every_study_on_one(built):
     assert '<a href="../../references/">Page 1</a>' in second and '<a href="../../references/3/">Page 3</a>' in second
     assert '<a class="to-study" href="../../studies/' in second
     assert 'href="../../../data/references.bib"' in second
+
+
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_the_data_checks_page_holds_the_first_rows_and_its_index_all(built, lang):
+    docs, _, ordered = built
+    page = (docs / lang / "checks.md").read_text(encoding="utf-8")
+    rows = _rows(page, "criteria-table")
+    assert len(rows) == 50
+    index, path = _index(docs, lang, "checks.md", "checks.json")
+    assert path == "../checks.json"
+    every = index["criteria-table"]
+    assert [lists.tree(r) for r in rows] == every[:50]
+    hrefs = [_cells(r)[0][2][1]["href"] for r in every]
+    assert hrefs == [f"../studies/{i}/" for i in ordered]
+    assert all(len(_cells(r)) == 6 for r in every)  # study, origin, the four criteria
+    incomplete = _rows(page, "incomplete-table")
+    assert len(incomplete) == 50 and len(index["incomplete-table"]) > 50
+    assert [lists.tree(r) for r in incomplete] == index["incomplete-table"][:50]
+
+
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_the_trends_stay_light_and_every_study_of_a_trend_is_in_its_page_or_index(built, lang):
+    docs, data, ordered = built
+    index_page = (docs / lang / "trends" / "index.md").read_text(encoding="utf-8")
+    # Each cell, each trend's row and each group names at most CELL_LIMIT studies, and links to the rest.
+    cells = re.findall(r"<td>(.*?)</td>", index_page) + re.findall(r"<p>(<a href=\"\.\./studies/.*?)</p>", index_page)
+    assert len(cells) > 8 * 8
+    for cell in cells:
+        assert len(re.findall(r'href="\.\./studies/', cell)) <= trends.CELL_LIMIT, cell[:200]
+    for trend in data.review.trends:
+        assert re.search(
+            rf'<a href="\.\./trends/{trend.id}/">and \d+ more</a>|<a href="\.\./trends/{trend.id}/">y \d+ más</a>',
+            index_page,
+        )
+    for group in data.review.groups:
+        assert f"../findings/?group={group.id}" in index_page
+    ctx = Context(data.review, data.studies, data.reconciliation, None, None, Cache(None))
+    long = 0
+    for trend in data.review.trends:
+        members = {m.study for m in ctx.memberships if m.trend == trend.id}
+        members = [i for i in ordered if i in members]
+        page = (docs / lang / "trends" / f"{trend.id}.md").read_text(encoding="utf-8")
+        rows = _rows(page, "trend-studies") if 'id="trend-studies"' in page else None
+        if len(members) > lists.PAGE_SIZE:
+            long += 1
+            assert len(rows) == lists.PAGE_SIZE
+            index, _ = _index(docs, lang, f"trends/{trend.id}.md", f"trends/{trend.id}.json")
+            every = index["trend-studies"]
+            assert [lists.tree(r) for r in rows] == every[: lists.PAGE_SIZE]
+            assert [_cells(r)[0][2][1]["href"] for r in every] == [f"../../studies/{i}/" for i in members]
+        else:
+            assert not (docs / lang / "trends" / f"{trend.id}.json").exists() and rows is None
+            assert len(re.findall(r'<tr><th scope="row">', page)) == len(members)
+    assert long >= 2
