@@ -7,13 +7,15 @@ edition's language: its statuses and notes are messages of the catalogue, and wh
 
 from __future__ import annotations
 
-from .context import Context
+from . import lists
+from .context import Context, relative_url
 from .i18n import N_
 from .markup import join
 from .models import NOT_REPORTED, PUBLISHED_REVIEW
 from .reconcile import CONSISTENT, DIFFERS, MET, NOT_KNOWN, group_note
 
 PAGE = "checks.md"
+INDEX = "checks.json"  # the rows of its long tables (see lists.py)
 TOPICS = {
     "included": N_("Included studies"),
     "database": N_("Per database"),
@@ -86,7 +88,18 @@ def _criterion_cell(ctx: Context, check, not_checked: str | None) -> dict:
     return {"text": text, "css": {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")}
 
 
-def page(ctx: Context) -> str:
+def tables(ctx: Context, criteria_rows: list[dict], incomplete: list[dict]) -> dict[str, lists.Table]:
+    """The two tables of the page that list studies, each row written by the one template the page and its index
+    share."""
+    module = ctx.env.get_template("_checks_rows.md.j2").module
+    return {
+        "criteria": lists.Table("criteria-table", [str(module.criteria_row(r)) for r in criteria_rows]),
+        "incomplete": lists.Table("incomplete-table", [str(module.incomplete_row(r)) for r in incomplete]),
+    }
+
+
+def page(ctx: Context, writer=None) -> str:
+    """The page; with a writer, also the index of its long tables."""
     result = ctx.reconciliation
     counts = []
     for c in result.counts:
@@ -124,11 +137,19 @@ def page(ctx: Context) -> str:
         rows.append({"link": ctx.study_link(PAGE, study), "origin": origin_label(ctx, study), "cells": cells})
     by_id = ctx.by_id
     added = {s.id for s in ctx.added}
+    incomplete = [
+        {"link": ctx.study_link(PAGE, by_id[i]), "missing": join(ctx._(what) for what in m)}
+        for i, m in result.incomplete
+    ]
+    found = tables(ctx, rows, incomplete)
+    long = [t for t in found.values() if t.long]
+    if writer is not None and long:
+        lists.write_index(writer, PAGE, INDEX, long)
     return ctx.render(
         "checks.md.j2",
         counts=counts,
         criteria_heads=[ctx._("Criterion %(number)s", number=n) for n in numbers],
-        criteria_rows=rows,
+        criteria=found["criteria"],
         not_met_count=len({c.study for c in result.criteria if c.status not in (MET, NOT_KNOWN)} - added),
         not_met_added=len({c.study for c in result.criteria if c.status not in (MET, NOT_KNOWN)} & added),
         updated=bool(ctx.review.updates),
@@ -136,13 +157,13 @@ def page(ctx: Context) -> str:
             {"link": ctx.study_link(PAGE, by_id[v.study]), "cited_as": v.cited_as, "also": join(v.also, "; ")}
             for v in result.variants
         ],
-        incomplete=[
-            {"link": ctx.study_link(PAGE, by_id[i]), "missing": join(ctx._(what) for what in m)}
-            for i, m in result.incomplete
-        ],
+        incomplete=found["incomplete"],
+        messages=lists.messages(ctx),
+        data_href=relative_url(PAGE, "data.md"),
+        review_json=ctx.shared_url(PAGE, "data/review.json"),
         passes=pass_differences(ctx),
     )
 
 
 def write(writer, ctx: Context) -> None:
-    writer.write(PAGE, page(ctx))
+    writer.write(PAGE, page(ctx, writer))

@@ -1,6 +1,10 @@
 """The findings table (the review's Table 3, and the studies added in updates), sortable and filterable in the
 browser. Each row says where the study comes from: the published review, or an update with its id and date.
 
+The page holds the first page of the table's pager; findings.json, beside it, holds every row, which tables.js
+fetches when the reader first sorts, filters, turns the page or downloads (see evidence/lists.py). Each edition
+has its own, in its language.
+
 What tables.js writes (the status line, the pager's labels, the download button's message) comes from the
 page, in its language: the template puts the messages on the table as data-* attributes."""
 
@@ -8,13 +12,15 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from . import whats_new
+from . import lists, whats_new
 from .context import Context, relative_url
 from .i18n import N_
 from .models import ADDED_IN, NOT_REPORTED, PUBLISHED_REVIEW, REVIEW_ORIGIN, language_name
 
 PAGE = "findings.md"
-PAGE_SIZE = 50
+INDEX = "findings.json"
+TABLE = "findings-table"
+PAGE_SIZE = lists.PAGE_SIZE
 NO_LANGUAGE = "none"
 NO_GROUP = "none"
 NO_GROUP_LABEL = N_("None (added in an update)")
@@ -61,23 +67,36 @@ def rows(ctx: Context) -> list[dict]:
 
 
 def messages(ctx: Context) -> dict[str, str]:
-    """What tables.js writes, in the page's language, for data-* attributes of the table: `{num}` and `{shown}`
-    stand for numbers it fills in; `-one` and `-other` are the plural forms (Intl.PluralRules' categories)."""
+    """What tables.js writes, in the page's language, for data-* attributes of the table (see lists.messages)."""
     return {
-        "status-one": ctx.ngettext("%(num)s study", "%(num)s studies", 1, num="{num}"),
-        "status-other": ctx.ngettext("%(num)s study", "%(num)s studies", 2, num="{num}"),
-        "status-filtered-one": ctx.ngettext(
-            "%(shown)s of %(num)s study", "%(shown)s of %(num)s studies", 1, num="{num}", shown="{shown}"
-        ),
-        "status-filtered-other": ctx.ngettext(
-            "%(shown)s of %(num)s study", "%(shown)s of %(num)s studies", 2, num="{num}", shown="{shown}"
-        ),
-        "page-label": ctx._("Page %(num)s", num="{num}"),
+        **lists.messages(ctx),
         "download-failed": ctx._("The rows could not be downloaded: the file of all studies is on the Data page."),
     }
 
 
-def page(ctx: Context) -> str:
+def columns(ctx: Context) -> list[str]:
+    """Each column's name: its heading, and the label of its cell when a narrow screen shows a row as a card."""
+    return [
+        ctx._("Study"),
+        ctx._("Origin"),
+        ctx._("Title"),
+        ctx._("Year"),
+        ctx._("Trends"),
+        ctx._("Group"),
+        ctx._("Language"),
+        ctx._("Finding"),
+    ]
+
+
+def findings_table(ctx: Context) -> lists.Table:
+    """Every row of the table, written by the one template the page and its index share."""
+    row = ctx.env.get_template("_findings_row.md.j2").module.row
+    names = columns(ctx)
+    return lists.Table(TABLE, [str(row(r, names)) for r in rows(ctx)], page_size=PAGE_SIZE)
+
+
+def page(ctx: Context, table: lists.Table | None = None) -> str:
+    table = table or findings_table(ctx)
     years = sorted({s.year for s in ctx.studies})
     languages = sorted(
         {_language(ctx, s) for s in ctx.studies}, key=lambda pair: (pair[0] == NO_LANGUAGE, pair[1].casefold())
@@ -89,8 +108,8 @@ def page(ctx: Context) -> str:
         review_count=len(ctx.review_studies),
         added_count=len(ctx.added),
         tally=whats_new.tally(ctx) if updates else None,
-        rows=rows(ctx),
-        page_size=PAGE_SIZE,
+        table=table,
+        columns=columns(ctx),
         messages=messages(ctx),
         years=[(y, y) for y in years],
         trends=[(t.id, t.name) for t in ctx.review.trends],
@@ -100,9 +119,13 @@ def page(ctx: Context) -> str:
         + [(u.id, ctx._(ADDED_IN, update=u.id, date=ctx.date(u.date))) for u in updates],
         whats_new_href=relative_url(PAGE, whats_new.PAGE),
         csv_href=ctx.shared_url(PAGE, "data/studies.csv"),
+        data_href=relative_url(PAGE, "data.md"),
+        references_href=relative_url(PAGE, "references.md"),
         download_name=DOWNLOAD_NAME,
     )
 
 
 def write(writer, ctx: Context) -> None:
-    writer.write(PAGE, page(ctx))
+    found = findings_table(ctx)
+    lists.write_index(writer, PAGE, INDEX, [found])
+    writer.write(PAGE, page(ctx, found))

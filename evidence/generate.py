@@ -30,17 +30,20 @@ from .writer import Writer
 
 DOCS = "docs"
 # Everything below is generated in each edition's folder (docs/es/, docs/en/) and ignored by git; every other
-# file there (about.md, benchmarks.md) is written by hand.
-GENERATED_FOLDERS = ["studies", "trends", "data", "assets/charts"]
+# file there (about.md, benchmarks.md) is written by hand. references/ holds the reference list's pages after the
+# first; findings.json, checks.json and trends/*.json the indexes of long tables (see lists.py).
+GENERATED_FOLDERS = ["studies", "trends", "references", "data", "assets/charts"]
 GENERATED_FILES = [
     "index.md",
     "findings.md",
+    "findings.json",
     "charts.md",
     "method.md",
     "prisma.md",
     "conclusions.md",
     "references.md",
     "checks.md",
+    "checks.json",
     "fields.md",
     "data.md",
     "checklist.md",

@@ -1,4 +1,9 @@
-"""The trend index with its evidence matrices, and one page per trend."""
+"""The trend index with its evidence matrices, and one page per trend.
+
+The index names at most CELL_LIMIT studies in a cell, a trend's row or a group's list, with a link to the rest: the
+trend's page, or the findings table filtered to them, so that it stays light however many studies there are. A
+trend's page lists all its studies; past lists.PAGE_SIZE, the page holds the first ones and trends/<id>.json all of
+them (see lists.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
+from . import lists
 from .context import Context, relative_url
 from .i18n import N_
 from .markup import escape
@@ -16,19 +22,23 @@ from .reconcile import group_note
 INDEX = "trends/index.md"
 
 
-CELL_LIMIT = 12  # studies listed in one matrix cell; the rest are one link away, in the filtered findings table
+CELL_LIMIT = 12  # studies listed in one cell of the index; the rest are one link away
 
 
-def _citations(ctx: Context, page: str, studies, more: dict | None = None) -> Markup:
-    """Linked in-text citations; past CELL_LIMIT (when `more` gives the filters), a link to the rest."""
+def _findings(page: str, filters: dict) -> str:
+    """The findings table, filtered."""
+    return relative_url(page, "findings.md") + "?" + urlencode(filters)
+
+
+def _citations(ctx: Context, page: str, studies, more: str | None = None) -> Markup:
+    """Linked in-text citations; past CELL_LIMIT (when `more` is the address of them all), a link to the rest."""
     if not studies:
         return Markup('<span class="empty">{}</span>').format(escape(ctx._("none")))
     shown = studies if more is None or len(studies) <= CELL_LIMIT else studies[:CELL_LIMIT]
     links = Markup("; ").join(ctx.study_link(page, s) for s in shown)
     if len(shown) < len(studies):
-        url = relative_url(page, "findings.md") + "?" + urlencode(more)
         rest = ctx.ngettext("and %(num)s more", "and %(num)s more", len(studies) - len(shown))
-        links += Markup(f'; <a href="{escape(url)}">{escape(rest)}</a>')
+        links += Markup(f'; <a href="{escape(more)}">{escape(rest)}</a>')
     return links
 
 
@@ -38,12 +48,18 @@ def index_page(ctx: Context) -> str:
     for trend in ctx.review.trends:
         studies = ctx.studies_of_trend(trend.id)
         link = ctx.trend_link(INDEX, trend.id)
-        trends.append({"link": link, "count": len(studies), "citations": _citations(ctx, INDEX, studies)})
+        trend_url = relative_url(INDEX, f"trends/{trend.id}.md")
+        trends.append({"link": link, "count": len(studies), "citations": _citations(ctx, INDEX, studies, trend_url)})
         by_year.append(
             {
                 "label": link,
                 "cells": [
-                    _citations(ctx, INDEX, [s for s in studies if s.year == y], {"trends": trend.id, "year": y})
+                    _citations(
+                        ctx,
+                        INDEX,
+                        [s for s in studies if s.year == y],
+                        _findings(INDEX, {"trends": trend.id, "year": y}),
+                    )
                     for y in years
                 ],
             }
@@ -52,7 +68,12 @@ def index_page(ctx: Context) -> str:
             {
                 "label": link,
                 "cells": [
-                    _citations(ctx, INDEX, [s for s in studies if s.group == g.id], {"trends": trend.id, "group": g.id})
+                    _citations(
+                        ctx,
+                        INDEX,
+                        [s for s in studies if s.group == g.id],
+                        _findings(INDEX, {"trends": trend.id, "group": g.id}),
+                    )
                     for g in ctx.review.groups
                 ],
             }
@@ -74,7 +95,7 @@ def index_page(ctx: Context) -> str:
                 "ours": group.ours,
                 # What the review leaves open about one of its groups (its own readings are shown apart).
                 "silent": "" if group.ours else group_note(group, ctx.review_studies, ctx.language),
-                "citations": _citations(ctx, INDEX, studies),
+                "citations": _citations(ctx, INDEX, studies, _findings(INDEX, {"group": group.id})),
             }
         )
     return ctx.render(
@@ -134,7 +155,8 @@ def _quote(paragraph) -> dict:
     return {"text": paragraph.text, "text_es": getattr(paragraph, "text_es", None), "place": paragraph.place}
 
 
-def trend_page(ctx: Context, trend) -> str:
+def trend_page(ctx: Context, trend, writer=None) -> str:
+    """A trend's page; with a writer, also the index of its studies when they are more than its page holds."""
     page = f"trends/{trend.id}.md"
     members = {m.study: m for m in ctx.memberships if m.trend == trend.id}
     studies = [s for s in ctx.ordered if s.id in members]
@@ -168,6 +190,10 @@ def trend_page(ctx: Context, trend) -> str:
         }
         for name, paragraphs in trend.passes.items()
     ]
+    row = ctx.env.get_template("_trend_row.md.j2").module.study_row
+    table = lists.Table("trend-studies", [str(row(item)) for item in items])
+    if writer is not None and table.long:
+        lists.write_index(writer, page, f"trends/{trend.id}.json", [table])
     return ctx.render(
         "trend.md.j2",
         trend=trend,
@@ -175,7 +201,11 @@ def trend_page(ctx: Context, trend) -> str:
         passes=passes,
         passes_differ=trend.passes_differ,
         count=len(studies),
-        items=items,
+        table=table,
+        messages=lists.messages(ctx),
+        csv_href=ctx.shared_url(page, "data/studies.csv"),
+        data_href=relative_url(page, "data.md"),
+        references_href=relative_url(page, "references.md"),
         conclusions=conclusions,
         index_url=relative_url(page, INDEX),
     )
@@ -184,4 +214,4 @@ def trend_page(ctx: Context, trend) -> str:
 def write(writer, ctx: Context) -> None:
     writer.write(INDEX, index_page(ctx))
     for trend in ctx.review.trends:
-        writer.write(f"trends/{trend.id}.md", trend_page(ctx, trend))
+        writer.write(f"trends/{trend.id}.md", trend_page(ctx, trend, writer))

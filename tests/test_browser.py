@@ -735,6 +735,77 @@ def test_findings_table_filters_in_the_browser(visit):
     assert not visit.errors and not visit.dialogs
 
 
+# --- A long table: the page holds its first rows, its index (findings.json) all of them --------------------------
+
+ROWS = 3  # rows a findings page keeps in these tests, as a page of thousands of studies keeps its first page
+
+
+def first_page_only(page: str, keep: int = ROWS) -> str:
+    """A built findings page as it is with thousands of studies: its first `keep` rows, a pager of `keep` rows, and
+    its index (findings.json) for the others."""
+    head, rest = page.split("<tbody>", 1)
+    body, tail = rest.split("</tbody>", 1)
+    rows = re.findall(r"<tr[ >].*?</tr>", body, re.S)
+    assert len(rows) > keep and f'data-total="{len(rows)}"' in head and "data-index=" in head
+    head = re.sub(r'data-page-size="\d+"', f'data-page-size="{keep}"', head)
+    return head + "<tbody>\n" + "\n".join(rows[:keep]) + "\n</tbody>" + tail
+
+
+def serve_first_page_only(page, site: Path, url: str, edition: str) -> str:
+    """Answer the findings page of `edition`, at `url`, with its first rows only; return the page as built."""
+    full = (site / edition / "findings" / "index.html").read_text(encoding="utf-8")
+    short = first_page_only(full)
+    page.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=short))
+    return full
+
+
+# The rows of the findings table: in the live page, and in a page's HTML as the browser parses it.
+LIVE_ROWS = "() => Array.from(document.querySelectorAll('#findings-table tbody tr'), tr => tr.outerHTML)"
+PAGE_ROWS = """(html) => Array.from(
+  new DOMParser().parseFromString(html, 'text/html').querySelectorAll('#findings-table tbody tr'), tr => tr.outerHTML)"""
+
+
+@pytest.mark.parametrize("edition", [e.path for e in EDITIONS])
+def test_rows_from_the_index_are_the_rows_of_the_page(visit, site, base_url, edition):
+    """With only its first rows in the page, the findings page loads without its index; turning the pages fetches
+    it once and shows every other row exactly as the page writes it (same cells, links, lang attributes, labels),
+    the payload study's included, whose text stays text."""
+    from playwright.sync_api import expect
+
+    url = base_url + edition + "findings/"
+    full = serve_first_page_only(visit.page, site, url, edition)
+    fetched = []
+
+    def record(request):
+        if "findings.json" in request.url:
+            fetched.append(request.url)
+
+    visit.page.on("request", record)
+    try:
+        page = visit.open(edition + "findings/")
+        expected = page.evaluate(PAGE_ROWS, full)
+        assert len(expected) == 18 and page.evaluate(LIVE_ROWS) == expected[:ROWS]
+        assert not fetched  # the page loads without its index
+        pages = -(-len(expected) // ROWS)
+        assert page.locator("nav.table-pager button").count() == pages
+        shown = []
+        for n in range(pages):
+            page.locator("nav.table-pager button").nth(n).click()
+            expect(page.locator('nav.table-pager button[aria-current="page"]')).to_have_text(str(n + 1))
+            shown += page.evaluate(LIVE_ROWS)
+        assert shown == expected
+        assert len(fetched) == 1 and "/findings.json?v=" in fetched[0]
+        page.locator('form[data-table="findings-table"] input[name="q"]').fill("onerror=alert(1)")
+        expect(page.locator("#findings-table tbody tr")).to_have_count(1)
+        state = page.evaluate(INSPECT, list(THEME_INLINE_SCRIPTS))
+        _assert_inert(visit, state, url)
+        text = " ".join(state["text"].split())
+        assert not [literal for literal in LITERALS if literal not in text]
+    finally:
+        visit.page.remove_listener("request", record)
+        visit.page.unroute(url)
+
+
 # --- 2: the downloads carry the payloads inert ------------------------------------------------------------------
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")

@@ -9,7 +9,9 @@ driven with Chromium as tests/test_browser.py does (and skips, or fails under CI
    with its column's name, and the filters stack with targets a finger can tap;
 2. "Download these rows (CSV)" gives exactly the rows that pass the filters, every page of the pager included,
    as studies.csv has them (header, byte order mark, quoted fields), in both editions;
-3. without JavaScript the button is not shown.
+3. without JavaScript the button is not shown;
+4. when the page holds only the first page of rows (as with thousands of studies), filtering, sorting, the pager,
+   the cards and the download work over every study, from the page's index, findings.json, fetched once.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ import csv
 import functools
 import io
 import json
+import re
 import threading
 from pathlib import Path
 
 import pytest
 
 from conftest import run_cli
-from test_browser import PREFIX, _Pages, _Server
+from evidence.i18n import Language
+from test_browser import PREFIX, ROWS, _Pages, _Server, serve_first_page_only
 from test_site import copy_repo
 from test_updates_check import STUDY, UPDATE
 
@@ -181,3 +185,74 @@ def test_without_javascript_there_is_no_download_button(browser, phone_site):
         assert page.locator("#findings-table tbody tr").count() == len(_studies_csv(site)[1]) - 1
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_a_long_table_filters_sorts_pages_and_downloads_through_its_index(phone, phone_site, edition):
+    from playwright.sync_api import expect
+
+    site, base = phone_site
+    url = base + edition + "findings/"
+    full = serve_first_page_only(phone, site, url, edition)
+    body = full.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    order = re.findall(r'<tr [^>]*data-id="([^"]+)"', body)  # the table's rows, in its order
+    original, records = _studies_csv(site)
+    header, rows = records[0], records[1:]
+    years = {r[header.index("id")]: int(r[header.index("year")]) for r in rows}
+    assert sorted(order) == sorted(years)
+    language = Language("en" if edition else "es")
+    total = len(order)
+
+    def status(shown=None):
+        if shown is None:
+            return language.ngettext("%(num)s study", "%(num)s studies", total, num=total)
+        return language.ngettext(
+            "%(shown)s of %(num)s study", "%(shown)s of %(num)s studies", total, num=total, shown=shown
+        )
+
+    fetched = []
+    phone.on("request", lambda request: "findings.json" in request.url and fetched.append(request.url))
+    phone.goto(url)
+    table = phone.locator("#findings-table")
+
+    def visible():
+        return table.locator("tbody tr").evaluate_all("rows => rows.map(row => row.getAttribute('data-id'))")
+
+    assert visible() == order[:ROWS]
+    expect(phone.locator("#findings-table-status")).to_have_text(status())
+    assert phone.locator("nav.table-pager button").count() == -(-total // ROWS)
+    assert not fetched
+    # Sorting by year, descending, sorts every study, not those of the page only.
+    sort = table.locator("thead button.sort").nth(3)
+    sort.click()
+    expect(table.locator("thead th").nth(3)).to_have_attribute("aria-sort", "ascending")
+    sort.click()
+    expect(table.locator("thead th").nth(3)).to_have_attribute("aria-sort", "descending")
+    by_year = sorted(order, key=lambda i: years[i], reverse=True)
+    assert visible() == by_year[:ROWS]
+    # The pager turns over the sorted rows.
+    phone.locator("nav.table-pager button").nth(1).click()
+    expect(phone.locator('nav.table-pager button[aria-current="page"]')).to_have_text("2")
+    assert visible() == by_year[ROWS : 2 * ROWS]
+    # Filtering by year over every study; back to the first page.
+    phone.select_option('form[data-table="findings-table"] select[name="year"]', "2022")
+    expected = [i for i in by_year if years[i] == 2022]
+    assert len(expected) > ROWS
+    expect(phone.locator("#findings-table-status")).to_have_text(status(len(expected)))
+    assert visible() == expected[:ROWS]
+    # The rows from the index are cards, each cell labelled with its column's name.
+    first = table.locator("tbody tr").first
+    assert first.evaluate("row => getComputedStyle(row).display") == "grid"
+    headings = table.locator("thead th").all_inner_texts()
+    labels = first.locator("td").evaluate_all("cells => cells.map(c => getComputedStyle(c, '::before').content)")
+    assert labels == [json.dumps(h.strip(), ensure_ascii=False) for h in headings]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    # The download: every filtered row, on every page of the pager, in the table's order, as studies.csv has it.
+    with phone.expect_download() as info:
+        phone.locator("button.table-download").click()
+    got = list(csv.reader(io.StringIO(Path(info.value.path()).read_bytes().decode("utf-8-sig"), newline="")))
+    assert got[0] == header
+    assert [r[header.index("id")] for r in got[1:]] == expected
+    assert [r for r in got[1:]] == [next(row for row in rows if row[0] == i) for i in expected]
+    assert len(fetched) == 1
+    assert not phone.errors

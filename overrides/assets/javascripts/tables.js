@@ -1,9 +1,16 @@
-/* Sort, filter and page the findings table in the browser, and download the rows that pass the filters.
+/* Sort, filter and page the tables of studies in the browser, and download the rows that pass the filters.
    No dependencies. Rows carry data-* attributes (id, year, trends, group, language); the form's
    <select name="…"> values are matched against them.
+   A long table (evidence/lists.py) comes with its first rows only: its data-total says how many it has, its
+   data-index where the JSON index of all of them is. The index is fetched once, when the reader first sorts,
+   filters, turns the page or downloads (or arrives with filters in the address); from then on the table works over
+   every row. A row of the index is the row of the page as a tree, [tag, {attribute: value}, child, …] or a text
+   (stored column by column: see rowsOf), built here with createElement, setAttribute and createTextNode only: its
+   text is never read as markup.
    Every word this script writes comes from the page, in its language: the table's data-status-* messages
-   (one per plural category of Intl.PluralRules, "{num}" and "{shown}" standing for the numbers), the pager's
-   data-page-label, and the download button's data-failed. */
+   (one per plural category of Intl.PluralRules, "{num}" and "{shown}" standing for the numbers), its
+   data-index-failed, the pager's data-page-label, the download button's data-failed, and the rows of the index,
+   which the generator writes in the page's language. */
 (function () {
   "use strict";
 
@@ -107,10 +114,157 @@
     setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
   }
 
+  // --- The index of a long table --------------------------------------------------------------------------------
+
+  // One request per index, shared by the tables that name it; after a failure the next interaction tries again.
+  var indexes = {};
+  function fetchIndex(href) {
+    var url = new URL(href, document.baseURI).href;
+    if (!indexes[url]) {
+      indexes[url] = window.fetch
+        ? fetch(url).then(function (response) {
+          if (!response.ok) { throw new Error(response.status + " " + url); }
+          return response.json();
+        })
+        : Promise.reject(new Error("no fetch"));
+      indexes[url].catch(function () { delete indexes[url]; });
+    }
+    return indexes[url];
+  }
+
+  // What a row of the index may be made of: the elements and attributes the templates write in rows of studies.
+  var TAGS = ["tr", "td", "th", "a", "span", "p", "i", "em", "b", "strong", "code", "br"];
+  var ATTRIBUTES = ["class", "lang", "href", "scope", "colspan", "rowspan"];
+
+  // A link of the index leads where the page's own links may: to this site, or to an https:// address.
+  function safeHref(value) {
+    try {
+      var url = new URL(value, document.baseURI);
+      return url.protocol === "https:" || url.protocol === window.location.protocol;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function allowed(node) {
+    return Array.isArray(node) && TAGS.indexOf(node[0]) !== -1;
+  }
+
+  // The element a node of the index stands for; a text stays a text.
+  function build(node) {
+    if (typeof node === "string") { return document.createTextNode(node); }
+    if (!allowed(node)) { return document.createTextNode(""); }
+    var element = document.createElement(node[0]);
+    var attributes = node[1] || {};
+    Object.keys(attributes).forEach(function (name) {
+      var value = String(attributes[name]);
+      if (ATTRIBUTES.indexOf(name) === -1 && !/^data-[a-z0-9-]+$/.test(name)) { return; }
+      if (name === "href" && !safeHref(value)) { return; }
+      element.setAttribute(name, value);
+    });
+    for (var i = 2; i < node.length; i++) { element.appendChild(build(node[i])); }
+    return element;
+  }
+
+  // The text of a node, as textContent gives it for the element `build` makes.
+  function nodeText(node) {
+    if (typeof node === "string") { return node; }
+    if (!allowed(node)) { return ""; }
+    var text = "";
+    for (var i = 2; i < node.length; i++) { text += nodeText(node[i]); }
+    return text;
+  }
+
+  // The cell under a column, counting the columns a cell spans.
+  function cellAt(cells, column, span) {
+    var at = 0;
+    for (var i = 0; i < cells.length; i++) {
+      at += span(cells[i]);
+      if (column < at) { return cells[i]; }
+    }
+    return null;
+  }
+
+  // A row of the table, whether the page wrote it or it comes from the index: what the filters and the sorting read.
+  function fromRow(row) {
+    var cells = Array.prototype.slice.call(row.cells);
+    return {
+      element: row,
+      text: row.textContent.toLowerCase(),
+      attribute: function (name) { return row.getAttribute(name); },
+      key: function (column) {
+        var cell = cellAt(cells, column, function (c) { return c.colSpan || 1; });
+        return cell ? cell.getAttribute("data-sort") || cell.textContent.trim() : "";
+      }
+    };
+  }
+
+  function fromNode(node) {
+    var attributes = (Array.isArray(node) && node[1]) || {};
+    var cells = Array.isArray(node) ? node.slice(2).filter(function (child) {
+      return Array.isArray(child) && (child[0] === "td" || child[0] === "th");
+    }) : [];
+    var record = {
+      element: null,
+      text: nodeText(node).toLowerCase(),
+      attribute: function (name) {
+        return Object.prototype.hasOwnProperty.call(attributes, name) ? String(attributes[name]) : null;
+      },
+      key: function (column) {
+        var cell = cellAt(cells, column, function (c) { return parseInt((c[1] || {}).colspan, 10) || 1; });
+        if (!cell) { return ""; }
+        return (cell[1] || {})["data-sort"] || nodeText(cell).trim();
+      }
+    };
+    record.build = function () { return build(node); };
+    return record;
+  }
+
+  // The rows of a table of the index, which stores them column by column: {"tag": "tr", "attributes": [each
+  // row's], "children": [[each row's first child], [second], …]}, null where a row has fewer children.
+  function rowsOf(stored) {
+    if (!stored || !Array.isArray(stored.attributes) || !Array.isArray(stored.children)) {
+      throw new Error("no rows for this table in its index");
+    }
+    return stored.attributes.map(function (attributes, row) {
+      var node = [stored.tag, attributes];
+      stored.children.forEach(function (column) {
+        if (column[row] !== null && column[row] !== undefined) { node.push(column[row]); }
+      });
+      return node;
+    });
+  }
+
+  function element(record) {
+    if (!record.element) { record.element = record.build(); }
+    return record.element;
+  }
+
+  // The pages the pager offers: all of them up to nine, else the first, the last and two either side of the
+  // current one, with null where numbers are left out.
+  function pageNumbers(pages, current) {
+    var numbers = [];
+    for (var i = 0; i < pages; i++) {
+      if (pages <= 9 || i === 0 || i === pages - 1 || Math.abs(i - current) <= 2) {
+        if (numbers.length && i - numbers[numbers.length - 1] === 2) { numbers.push(i - 1); }
+        else if (numbers.length && i - numbers[numbers.length - 1] > 2) { numbers.push(null); }
+        numbers.push(i);
+      }
+    }
+    return numbers;
+  }
+
   function setup(table) {
     var tbody = table.tBodies[0];
-    var rows = Array.prototype.slice.call(tbody.rows);
-    var pageSize = parseInt(table.getAttribute("data-page-size") || "0", 10) || rows.length;
+    var records = Array.prototype.slice.call(tbody.rows).map(fromRow);
+    var total = parseInt(table.getAttribute("data-total") || "", 10) || records.length;
+    var index = table.getAttribute("data-index");
+    // Whether every row is here: in the page, or, for a long table, once its index has come.
+    var complete = records.length >= total || !index;
+    var loading = false;
+    var failed = false;
+    var pending = [];
+    var pageSize = parseInt(table.getAttribute("data-page-size") || "0", 10) || total;
     var form = document.querySelector('form.table-filters[data-table="' + table.id + '"]');
     var pager = document.querySelector('nav.table-pager[data-table="' + table.id + '"]');
     var download = document.querySelector('button.table-download[data-table="' + table.id + '"]');
@@ -118,51 +272,99 @@
     var page = 0;
     var sortColumn = -1;
     var ascending = true;
-    var shown = rows;
+    var shown = records;
 
-    function matches(row) {
+    function matches(record) {
       if (!form) { return true; }
       var ok = true;
       Array.prototype.forEach.call(form.elements, function (field) {
         var value = (field.value || "").trim().toLowerCase();
         if (!value || !field.name) { return; }
         if (field.name === "q") {
-          ok = ok && row.textContent.toLowerCase().indexOf(value) !== -1;
+          ok = ok && record.text.indexOf(value) !== -1;
         } else {
-          var have = (row.getAttribute("data-" + field.name) || "").toLowerCase().split(" ");
+          var have = (record.attribute("data-" + field.name) || "").toLowerCase().split(" ");
           ok = ok && have.indexOf(value) !== -1;
         }
       });
       return ok;
     }
 
+    // Run `action` (which changes what is shown) over every row: at once, or when the index has come.
+    function whenComplete(action) {
+      if (complete) {
+        action();
+        render();
+        return;
+      }
+      pending.push(action);
+      if (loading) { return; }
+      loading = true;
+      failed = false;
+      render();
+      fetchIndex(index).then(function (data) {
+        records = rowsOf(data && data[table.id]).map(fromNode);
+        tbody.textContent = "";
+        complete = true;
+      }).catch(function () {
+        failed = true;
+      }).then(function () {
+        loading = false;
+        var actions = pending;
+        pending = [];
+        if (complete) { actions.forEach(function (run) { run(); }); }
+        render();
+      });
+    }
+
     function render() {
-      shown = rows.filter(matches);
-      var pages = Math.max(1, Math.ceil(shown.length / pageSize));
+      // Before the index has come, the rows of the page are its first page, unfiltered.
+      shown = complete ? records.filter(matches) : records;
+      var all = complete ? records.length : total;
+      var count = complete ? shown.length : total;
+      var pages = Math.max(1, Math.ceil(count / pageSize));
       if (page >= pages) { page = pages - 1; }
-      var start = page * pageSize;
+      var start = complete ? page * pageSize : 0;
       var visible = shown.slice(start, start + pageSize);
-      rows.forEach(function (row) { row.hidden = true; });
-      visible.forEach(function (row) { row.hidden = false; tbody.appendChild(row); });
+      tbody.textContent = "";
+      visible.forEach(function (record) { tbody.appendChild(element(record)); });
       if (status) {
-        var text = shown.length === rows.length
-          ? message(table, "status", rows.length, { num: rows.length })
-          : message(table, "status-filtered", rows.length, { shown: shown.length, num: rows.length });
+        var text;
+        if (loading) {
+          text = message(table, "status-loading", total, { num: total });
+        } else if (failed) {
+          text = message(table, "index-failed");
+        } else {
+          text = shown.length === all || !complete
+            ? message(table, "status", all, { num: all })
+            : message(table, "status-filtered", all, { shown: shown.length, num: all });
+        }
         if (text !== null) { status.textContent = text; }
       }
       if (pager) {
+        // A reader who turned the page with the keyboard stays on the pager, on the page now shown.
+        var focused = pager.contains(document.activeElement);
         pager.textContent = "";
         if (pages > 1) {
-          for (var i = 0; i < pages; i++) {
+          pageNumbers(pages, page).forEach(function (n) {
+            if (n === null) {
+              var gap = document.createElement("span");
+              gap.className = "gap";
+              gap.setAttribute("aria-hidden", "true");
+              gap.textContent = "…";
+              pager.appendChild(gap);
+              return;
+            }
             var button = document.createElement("button");
             button.type = "button";
-            button.textContent = numbers.format(i + 1);
-            var label = message(pager, "page-label", undefined, { num: i + 1 });
+            button.textContent = numbers.format(n + 1);
+            var label = message(pager, "page-label", undefined, { num: n + 1 });
             if (label !== null) { button.setAttribute("aria-label", label); }
-            if (i === page) { button.setAttribute("aria-current", "page"); }
-            button.addEventListener("click", (function (n) { return function () { page = n; render(); }; })(i));
+            if (n === page) { button.setAttribute("aria-current", "page"); }
+            button.addEventListener("click", function () { whenComplete(function () { page = n; }); });
             pager.appendChild(button);
-          }
+            if (focused && n === page) { button.focus(); }
+          });
         }
       }
     }
@@ -170,13 +372,8 @@
     // Text sorts as the reader's language does: "Álvarez" before "Zapata", "Ñahui" after "Nuñez".
     var collator = new Intl.Collator(lang, { sensitivity: "base", numeric: true });
 
-    function key(row, column, numeric) {
-      var cell = row.cells[column];
-      var text = cell.getAttribute("data-sort") || cell.textContent.trim();
-      return numeric ? parseFloat(text) || 0 : text;
-    }
-
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, column) {
+    var headings = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(headings, function (th, column) {
       var button = document.createElement("button");
       button.type = "button";
       button.className = "sort";
@@ -186,47 +383,61 @@
       th.setAttribute("aria-sort", "none");
       var numeric = th.getAttribute("data-type") === "number";
       button.addEventListener("click", function () {
-        ascending = sortColumn === column ? !ascending : true;
-        sortColumn = column;
-        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (other) { other.setAttribute("aria-sort", "none"); });
-        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        rows.sort(function (a, b) {
-          var x = key(a, column, numeric), y = key(b, column, numeric);
-          var order = numeric ? (x < y ? -1 : x > y ? 1 : 0) : collator.compare(x, y);
-          return ascending ? order : -order;
+        whenComplete(function () {
+          ascending = sortColumn === column ? !ascending : true;
+          sortColumn = column;
+          Array.prototype.forEach.call(headings, function (other) { other.setAttribute("aria-sort", "none"); });
+          th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+          // Rows that sort alike keep their order: sorting by one column, then another, orders by both.
+          var keyed = records.map(function (record, position) {
+            var key = record.key(column);
+            return { record: record, key: numeric ? parseFloat(key) || 0 : key, position: position };
+          });
+          keyed.sort(function (a, b) {
+            var order = numeric ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : collator.compare(a.key, b.key);
+            return (ascending ? order : -order) || a.position - b.position;
+          });
+          records = keyed.map(function (item) { return item.record; });
+          page = 0;
         });
-        page = 0;
-        render();
       });
     });
+
+    render();
 
     if (form) {
       // Filters can come from the address, e.g. findings/?trends=citizen-perception&year=2022
       var preset = new URLSearchParams(window.location.search);
+      var filtered = false;
       Array.prototype.forEach.call(form.elements, function (field) {
-        if (field.name && preset.has(field.name)) { field.value = preset.get(field.name); }
+        if (field.name && preset.has(field.name)) {
+          field.value = preset.get(field.name);
+          filtered = filtered || Boolean(field.value);
+        }
       });
-      form.addEventListener("input", function () { page = 0; render(); });
-      form.addEventListener("change", function () { page = 0; render(); });
+      form.addEventListener("input", function () { whenComplete(function () { page = 0; }); });
+      form.addEventListener("change", function () { whenComplete(function () { page = 0; }); });
       form.addEventListener("submit", function (event) { event.preventDefault(); });
+      if (filtered) { whenComplete(function () { page = 0; }); }
     }
 
     // Every row that passes the filters, on whichever page of the pager, in the table's order.
     if (download && window.fetch && window.Blob && window.URL && URL.createObjectURL && window.TextDecoder) {
       download.addEventListener("click", function () {
-        var ids = shown.map(function (row) { return row.getAttribute("data-id"); });
-        download.disabled = true;
-        filteredCsv(download.getAttribute("data-href"), ids).then(function (text) {
-          save(text, download.getAttribute("data-filename") || "studies-filtered.csv");
-        }).catch(function () {
-          var failed = download.getAttribute("data-failed");
-          if (status && failed) { status.textContent = failed; }
-        }).then(function () { download.disabled = false; });
+        whenComplete(function () {
+          var ids = records.filter(matches).map(function (record) { return record.attribute("data-id"); });
+          download.disabled = true;
+          filteredCsv(download.getAttribute("data-href"), ids).then(function (text) {
+            save(text, download.getAttribute("data-filename") || "studies-filtered.csv");
+          }).catch(function () {
+            var failure = download.getAttribute("data-failed");
+            if (status && failure) { status.textContent = failure; }
+          }).then(function () { download.disabled = false; });
+        });
       });
       if (download.parentNode && download.parentNode.hidden) { download.parentNode.hidden = false; }
       download.hidden = false;
     }
-    render();
   }
 
   function init() {
