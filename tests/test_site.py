@@ -192,9 +192,13 @@ def test_study_page(built):
 
 
 def test_unknown_fields_read_not_reported(built):
-    text = text_of(html(built, "studies/vicente-2022"))
-    assert text.count("not reported") >= 15
-    assert "DOI not reported" in text
+    """The fields no public record shows are named in the record's last row, as not reported."""
+    page = html(built, "studies/vicente-2022")
+    row = re.findall(r'<tr class="missing">(.*?)</tr>', page)
+    assert len(row) == 1 and text_of(row[0]).strip().startswith("not reported")
+    named = text_of(row[0]).split("not reported", 1)[1].strip().split(", ")
+    assert len(named) >= 15 and {"DOI", "Journal", "Volume", "Pages"} <= set(named)
+    assert "DOI" not in text_of(page.split('<tr class="missing">')[0].split('id="record"')[1])
 
 
 def test_trend_page_lists_in_text_citations(built):
