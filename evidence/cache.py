@@ -145,7 +145,7 @@ class Namespace:
         if self.file is None:
             return None
         key = self.key(parts)
-        entry = self.stored.get(key)
+        entry = self.used.get(key) or self.stored.get(key)  # one put earlier in this run counts too
         if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
             return None
         payload, seal = entry
