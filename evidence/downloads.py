@@ -134,13 +134,16 @@ def datapackage(ctx: Context, made: dict[str, str | bytes]) -> str:
 
 
 def files(ctx: Context) -> dict[str, str | bytes]:
+    studies = ctx.source_ordered
+    # Each study's rows and entries, made again only for a study whose content changed (see exports.fragments).
+    parts = exports.fragments(ctx.source_review, studies, ctx.refs, ctx.cache)
     made = {
-        "studies.csv": exports.studies_csv(ctx.source_ordered),
-        "studies.json": exports.studies_json(ctx.source_review, ctx.source_ordered, ctx.refs),
-        "review.json": exports.review_json(ctx.source_review, ctx.source_ordered, ctx.reconciliation, ctx.as_of),
-        "references.bib": exports.references_bib(ctx.source_ordered),
-        "references.ris": exports.references_ris(ctx.source_ordered),
-        "references.json": exports.references_csl_json(ctx.source_ordered),
+        "studies.csv": exports.studies_csv(studies, parts),
+        "studies.json": exports.studies_json(ctx.source_review, studies, ctx.refs, parts),
+        "review.json": exports.review_json(ctx.source_review, studies, ctx.reconciliation, ctx.as_of),
+        "references.bib": exports.references_bib(studies, parts),
+        "references.ris": exports.references_ris(studies, parts),
+        "references.json": exports.references_csl_json(studies, parts),
         "prisma.csv": prisma.prisma_csv(ctx.source_review, ctx.source_ordered),
         checklist_page.CSV_FILE: checklist_page.checklist_csv(ctx.source_review),
         checklist_page.JSON_FILE: checklist_page.checklist_json(ctx.source_review),
