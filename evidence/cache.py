@@ -138,7 +138,7 @@ class Namespace:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _seal(self, key: str, payload: str) -> str:
-        return hmac.new(self.secret, f"{key}\0{payload}".encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self.secret, f"{key}\0{payload}".encode(), "sha256").hex()
 
     def get(self, parts, valid: Callable[[object], bool]):
         """The value stored under `parts`, or None when there is none, or it was tampered with or is malformed."""
@@ -177,4 +177,5 @@ class Namespace:
                 json.dumps({"format": FORMAT, "entries": self.used}, ensure_ascii=False, separators=(",", ":")),
             )
         except OSError:
-            pass
+            return
+        self.stored = dict(self.used)  # what the file now holds: a second save with nothing new writes nothing
