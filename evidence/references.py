@@ -251,11 +251,15 @@ def _remembered(calls_variable):
             answer = _CALLS[self] = calls_variable(self)
             return answer
 
+    remembered.__wrapped__ = calls_variable  # citeproc's own, for the tests
     return remembered
 
 
 for _owner in (citeproc_model.Parent, citeproc_model.Text):
     _owner.calls_variable = _remembered(_owner.__dict__["calls_variable"])
+
+
+_search = citeproc_model.CitationStylesElement.xpath_search  # citeproc's own, for the tests
 
 
 def _xpath_search(self, expression):
@@ -266,6 +270,22 @@ def _xpath_search(self, expression):
 
 
 citeproc_model.CitationStylesElement.xpath_search = _xpath_search
+
+# And a citation item's reference, which it looks up (through its citation and bibliography) some 300 times per
+# reference rendered, is looked up once per item. The table holds the item, so its id stays its own while it is
+# there; `_render` empties it after each reference.
+_REFERENCES: dict = {}
+_get_reference = CitationItem.reference.fget
+
+
+def _reference(self):
+    entry = _REFERENCES.get(id(self))
+    if entry is None or entry[0] is not self:
+        entry = _REFERENCES[id(self)] = (self, _get_reference(self))
+    return entry[1]
+
+
+CitationItem.reference = property(_reference)
 
 
 def _clean(value):
@@ -286,7 +306,10 @@ def _render(item: dict) -> str:
         item["event"] = item.pop("event-title")
     bibliography = CitationStylesBibliography(_style(), _NoCaseSource([item]), _FORMATTER)
     bibliography.register(Citation([CitationItem(item["id"])]))
-    return str(bibliography.bibliography()[0])
+    try:
+        return str(bibliography.bibliography()[0])
+    finally:
+        _REFERENCES.clear()
 
 
 def _html(raw: str, links: list[str]) -> str:
@@ -421,5 +444,10 @@ def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tu
         space.put([item], rendered)
     space.save()
     return {
-        study.id: _finish(raw[study.id], [study.doi_url, study.url], not study.authors_complete) for study in in_order
+        study.id: _finished(raw[study.id], study.doi_url, study.url, not study.authors_complete) for study in in_order
     }
+
+
+@lru_cache(maxsize=16384)  # each edition makes the same references from the same texts
+def _finished(raw: str, doi_url: str | None, url: str | None, incomplete: bool) -> tuple[str, str]:
+    return _finish(raw, [doi_url, url], incomplete)
