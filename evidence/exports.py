@@ -12,6 +12,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import fields, is_dataclass
+from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 
@@ -206,6 +207,12 @@ def _bibtex_escape(text: str) -> str:
     return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX[m[0]], text)
 
 
+def _has_capital(word: str) -> bool:
+    if word.isascii():  # where a letter is a capital exactly when lower() changes it
+        return word != word.lower()
+    return any(c.isupper() for c in word)
+
+
 def _bibtex_text(text: str, protect: bool = False) -> str:
     """Special characters escaped, whitespace collapsed; with `protect`, words with capitals braced."""
     text = " ".join(text.split())
@@ -213,7 +220,7 @@ def _bibtex_text(text: str, protect: bool = False) -> str:
         return _bibtex_escape(text)
     parts = _WORD.split(text)  # odd items are words
     return "".join(
-        f"{{{_bibtex_escape(part)}}}" if i % 2 and any(c.isupper() for c in part) else _bibtex_escape(part)
+        f"{{{_bibtex_escape(part)}}}" if i % 2 and _has_capital(part) else _bibtex_escape(part)
         for i, part in enumerate(parts)
     )
 
@@ -223,6 +230,7 @@ def _bibtex_name_part(text: str) -> str:
     return f"{{{escaped}}}" if re.search(r",|\band\b", text, re.IGNORECASE) else escaped
 
 
+@lru_cache(maxsize=16384)  # a study's entry is on its page in each edition and in references.bib
 def _bibtex_entry(study: Study) -> str:
     names = [", ".join(_bibtex_name_part(p) for p in (a.family, a.given) if p) for a in study.authors]
     container = "journal" if study.type == "journal-article" else "booktitle"
@@ -287,6 +295,7 @@ def _ris_entry(study: Study) -> list[tuple[str, str]]:
     return lines
 
 
+@lru_cache(maxsize=16384)  # likewise
 def _ris_record(study: Study) -> str:
     lines = [f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in _ris_entry(study) if value]
     return "".join(lines) + "ER  - \r\n\r\n"
