@@ -159,15 +159,21 @@ def _size(ctx: Context, n: int) -> str:
     return ctx.ngettext("%(num)s byte", "%(num)s bytes", n, num=ctx.number(n))
 
 
+def write_files(writer, ctx: Context) -> None:
+    """The downloads, from the default edition's context, into its data/ (the writer's folder is that edition's)."""
+    made = files(ctx)
+    made["datapackage.json"] = datapackage(ctx, made)  # last: its presence says the set is written
+    for name, content in made.items():
+        writer.write(f"{FOLDER}/{name}", content)
+
+
 def write(writer, ctx: Context) -> None:
-    """The downloads, once, in the default edition (they are language-neutral, and generate writes that edition
-    first); the Data page in every edition, with the sizes of that one set."""
-    if ctx.edition is DEFAULT:
-        made = files(ctx)
-        made["datapackage.json"] = datapackage(ctx, made)
-        for name, content in made.items():
-            writer.write(f"{FOLDER}/{name}", content)
+    """The downloads, once, in the default edition (they are language-neutral, and generate writes them before
+    any Data page, or here when that edition's turn comes); the Data page in every edition, with the sizes of that
+    one set."""
     written = {name: f"{DEFAULT.lang}/{FOLDER}/{name}" for name in DESCRIPTIONS}
+    if ctx.edition is DEFAULT and written["datapackage.json"] not in writer.kept:
+        write_files(writer, ctx)
     sizes = {name: (writer.root / path).stat().st_size for name, path in written.items() if path in writer.kept}
     downloads = [
         {
