@@ -138,14 +138,14 @@ class Namespace:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _seal(self, key: str, payload: str) -> str:
-        return hmac.new(self.secret, f"{key}\0{payload}".encode(), hashlib.sha256).hexdigest()
+        return hmac.digest(self.secret, f"{key}\0{payload}".encode(), "sha256").hex()
 
     def get(self, parts, valid: Callable[[object], bool]):
         """The value stored under `parts`, or None when there is none, or it was tampered with or is malformed."""
         if self.file is None:
             return None
         key = self.key(parts)
-        entry = self.stored.get(key)
+        entry = self.used.get(key) or self.stored.get(key)  # one put earlier in this run counts too
         if not (isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry)):
             return None
         payload, seal = entry
@@ -177,4 +177,5 @@ class Namespace:
                 json.dumps({"format": FORMAT, "entries": self.used}, ensure_ascii=False, separators=(",", ":")),
             )
         except OSError:
-            pass
+            return
+        self.stored = dict(self.used)  # what the file now holds: a second save with nothing new writes nothing

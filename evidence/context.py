@@ -76,6 +76,8 @@ class Context:
     added: list = field(default_factory=list)  # added in updates, in reference-list order
     fingerprint: str = ""
     memberships: list = field(default_factory=list)  # passages.Membership of the review's studies
+    memberships_by_study: dict = field(default_factory=dict)  # study id -> its memberships, in `memberships` order
+    made: dict = field(default_factory=dict)  # see `once`
     # The review and the studies as the data record them, for the downloads (which are language-neutral);
     # `review` and `studies` are as this edition shows them (see models.localized).
     source_review: Review | None = None
@@ -95,6 +97,8 @@ class Context:
         self.by_id = {s.id: s for s in self.studies}
         self.ordered = sorted(self.studies, key=references.sort_key)
         self.memberships = passages.memberships(self.review, self.studies)
+        for membership in self.memberships:
+            self.memberships_by_study.setdefault(membership.study, []).append(membership)
         self.review_studies = [s for s in self.ordered if not s.added]
         self.added = [s for s in self.ordered if s.added]
         for check in self.reconciliation.criteria:
@@ -103,6 +107,17 @@ class Context:
     def key(self, *parts) -> str:
         """A key for a page made from `parts` with this run's review, templates and code."""
         return hashlib.sha256(repr((self.fingerprint, parts)).encode()).hexdigest()
+
+    def once(self, name: str, make):
+        """The value `make()` gives, made the first time `name` is asked for in this edition (a value that depends
+        on nothing but the edition, such as a fixed piece of markup in its language)."""
+        if name not in self.made:
+            self.made[name] = make()
+        return self.made[name]
+
+    def memberships_of(self, study_id: str) -> list:
+        """A study's memberships (passages.Membership), in the review's trend order."""
+        return self.memberships_by_study.get(study_id, [])
 
     def chart_svg(self, chart) -> str:
         """A chart's SVG, drawn only when its numbers, words or the chart code changed."""

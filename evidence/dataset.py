@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing import get_context
 from pathlib import Path
 
 from . import passages, rules
@@ -20,6 +22,7 @@ STUDY_DIR = "studies"
 
 
 TEMPLATE_PREFIX = "_"  # studies/_template.yml: a file to copy, not a study
+PARALLEL_FROM = 200  # files not read before worth starting worker processes for
 
 
 def scan(root: Path) -> tuple[list[Path], list[Problem]]:
@@ -45,15 +48,15 @@ def scan(root: Path) -> tuple[list[Path], list[Problem]]:
         if nested and not entries:
             refuse(relative(folder, root), NOT_REGULAR["folder"])
         for entry in entries:
-            path = relative(Path(entry.path), root)
+            path = lambda: relative(Path(entry.path), root)  # noqa: E731 (only a refused entry needs it)
             if entry.is_symlink():
-                refuse(path, NOT_REGULAR["link"])
+                refuse(path(), NOT_REGULAR["link"])
             elif entry.is_dir(follow_symlinks=False):
                 walk(Path(entry.path), True)
             elif not entry.is_file(follow_symlinks=False):
-                refuse(path, NOT_REGULAR["other"])
+                refuse(path(), NOT_REGULAR["other"])
             elif nested:
-                refuse(path, f"is in a sub-folder; study files go directly in {STUDY_DIR}/ as <id>.yml")
+                refuse(path(), f"is in a sub-folder; study files go directly in {STUDY_DIR}/ as <id>.yml")
             elif entry.name.startswith(TEMPLATE_PREFIX) and entry.name.endswith(".yml"):
                 continue
             elif not entry.name.endswith(".yml"):
@@ -63,7 +66,7 @@ def scan(root: Path) -> tuple[list[Path], list[Problem]]:
                     if suffix.lower() in (".yml", ".yaml")
                     else "remove it or move it out of studies/"
                 )
-                refuse(path, f"is not a study file (study files are named <id>.yml); {hint}")
+                refuse(path(), f"is not a study file (study files are named <id>.yml); {hint}")
             else:
                 files.append(Path(entry.path))
 
@@ -95,32 +98,10 @@ class Dataset:
 
 
 def _encode(doc: Document | None, read: list[Problem], checked: list[Problem]) -> dict:
+    """A reading as the cache keeps it: the problems and the data (the places of values are found again from the
+    file's bytes when a problem needs them; see loader.Document)."""
     problems = lambda found: [[p.path, p.line, p.column, p.severity, p.message] for p in found]  # noqa: E731
-    encoded = {"read": problems(read), "checked": problems(checked), "doc": None}
-    if doc is not None:
-        encoded["doc"] = {
-            "data": doc.data,
-            "positions": [[list(k), *v] for k, v in doc.positions.items()],
-            "keys": [[list(k), *v] for k, v in doc.key_positions.items()],
-        }
-    return encoded
-
-
-def _positions(rows) -> dict | None:
-    if not isinstance(rows, list):
-        return None
-    table = {}
-    for row in rows:
-        if not (
-            isinstance(row, list)
-            and len(row) == 3
-            and isinstance(row[0], list)
-            and all(isinstance(x, int) and not isinstance(x, bool) for x in row[1:])
-            and all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in row[0])
-        ):
-            return None
-        table[tuple(row[0])] = (row[1], row[2])
-    return table
+    return {"read": problems(read), "checked": problems(checked), "doc": None if doc is None else {"data": doc.data}}
 
 
 def _problems(rows, path: str) -> list[Problem] | None:
@@ -141,8 +122,12 @@ def _problems(rows, path: str) -> list[Problem] | None:
     return found
 
 
-def _decode(value: object, path: str) -> tuple[Document | None, list[Problem], list[Problem]] | None:
-    """A cached reading, checked field by field; None when anything is out of shape."""
+Reading = tuple[Document | None, list[Problem], list[Problem]]  # (document, reading problems, schema problems)
+
+
+def _decode(value: object, path: str, raw: bytes) -> Reading | None:
+    """A cached reading of the file whose bytes are `raw`, checked field by field; None when anything is out of
+    shape."""
     if not isinstance(value, dict) or set(value) != {"read", "checked", "doc"}:
         return None
     read, checked = _problems(value["read"], path), _problems(value["checked"], path)
@@ -151,27 +136,57 @@ def _decode(value: object, path: str) -> tuple[Document | None, list[Problem], l
     stored = value["doc"]
     if stored is None:
         return None, read, checked
-    if not isinstance(stored, dict) or not isinstance(stored.get("data"), dict):
+    if not isinstance(stored, dict) or set(stored) != {"data"} or not isinstance(stored["data"], dict):
         return None
-    positions, keys = _positions(stored.get("positions")), _positions(stored.get("keys"))
-    if positions is None or keys is None:
-        return None
-    return Document(path, stored["data"], positions, keys), read, checked
+    return Document(path, stored["data"], source=raw), read, checked
 
 
-def _read(space, file: Path, path: str, schema: str) -> tuple[Document | None, list[Problem], list[Problem]]:
-    """(document, reading problems, schema problems) of one file, from the cache when its bytes were seen."""
-    raw, refused = read_regular(file, path)
-    if raw is None:
-        return None, refused, []
-    parts = [path, schema, hashlib.sha256(raw).hexdigest()]
-    cached = space.get(parts, lambda value: _decode(value, path) is not None)
-    if cached is not None:
-        return _decode(cached, path)
+def _check(job: tuple[str, bytes, str]) -> dict:
+    """Read and validate one file's bytes; the reading as `_encode` gives it (in a worker process when many)."""
+    path, raw, schema = job
     doc, read = read_bytes(raw, path)
     checked = schema_problems(doc, schema) if doc is not None else []
-    space.put(parts, _encode(doc, read, checked))
-    return doc, read, checked
+    return _encode(doc, read, checked)
+
+
+def _check_many(jobs: list[tuple[str, bytes, str]]) -> list[dict]:
+    """`_check` of each file, on every core when there are many (~1 ms each)."""
+    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return [_check(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=get_context("fork")) as pool:
+        return list(pool.map(_check, jobs, chunksize=64))
+
+
+def _cached(space, parts: list, path: str, raw: bytes) -> Reading | None:
+    """The cached reading of these bytes, decoded (once) as the cache checks it; None on a miss."""
+    decoded: list[Reading | None] = []
+
+    def valid(value) -> bool:
+        decoded.append(_decode(value, path, raw))
+        return decoded[-1] is not None
+
+    return decoded[-1] if space.get(parts, valid) is not None else None
+
+
+def _read_all(space, files: list[tuple[Path, str, str]]) -> list[Reading]:
+    """(document, reading problems, schema problems) of each (file, path, schema): from the cache for bytes read
+    before, else read and validated (in worker processes when there are many)."""
+    readings: list[Reading | None] = []
+    jobs: list[tuple[int, list, tuple[str, bytes, str]]] = []
+    for file, path, schema in files:
+        raw, refused = read_regular(file, path)
+        if raw is None:
+            readings.append((None, refused, []))
+            continue
+        parts = [path, schema, hashlib.sha256(raw).hexdigest()]
+        cached = _cached(space, parts, path, raw)
+        if cached is None:
+            jobs.append((len(readings), parts, (path, raw, schema)))
+        readings.append(cached)
+    for (index, parts, (path, raw, _)), value in zip(jobs, _check_many([job for _, _, job in jobs])):
+        space.put(parts, value)
+        readings[index] = _decode(value, path, raw)
+    return readings
 
 
 def _version() -> str:
@@ -193,16 +208,19 @@ def load(root: Path, cache: Cache | None = None) -> Dataset:
     dataset = Dataset(root)
     problems = dataset.problems
     space = (cache or Cache(None)).namespace("documents", _version())
-    review_doc, found, invalid = _read(space, root / REVIEW_FILE, REVIEW_FILE, "review")
+    files, refused = scan(root)
+    readings = _read_all(
+        space,
+        [(root / REVIEW_FILE, REVIEW_FILE, "review"), *((file, f"{STUDY_DIR}/{file.name}", "study") for file in files)],
+    )
+    review_doc, found, invalid = readings[0]
     problems += found + invalid
     if invalid:
         review_doc = None
-    files, refused = scan(root)
     problems += refused
     docs: list[Document] = []
     valid: list[Document] = []
-    for file in files:
-        doc, found, invalid = _read(space, file, f"{STUDY_DIR}/{file.name}", "study")
+    for doc, found, invalid in readings[1:]:
         problems += found + invalid
         if doc is None:
             continue

@@ -134,13 +134,16 @@ def datapackage(ctx: Context, made: dict[str, str | bytes]) -> str:
 
 
 def files(ctx: Context) -> dict[str, str | bytes]:
+    studies = ctx.source_ordered
+    # Each study's rows and entries, made again only for a study whose content changed (see exports.fragments).
+    parts = exports.fragments(ctx.source_review, studies, ctx.refs, ctx.cache)
     made = {
-        "studies.csv": exports.studies_csv(ctx.source_ordered),
-        "studies.json": exports.studies_json(ctx.source_review, ctx.source_ordered, ctx.refs),
-        "review.json": exports.review_json(ctx.source_review, ctx.source_ordered, ctx.reconciliation, ctx.as_of),
-        "references.bib": exports.references_bib(ctx.source_ordered),
-        "references.ris": exports.references_ris(ctx.source_ordered),
-        "references.json": exports.references_csl_json(ctx.source_ordered),
+        "studies.csv": exports.studies_csv(studies, parts),
+        "studies.json": exports.studies_json(ctx.source_review, studies, ctx.refs, parts),
+        "review.json": exports.review_json(ctx.source_review, studies, ctx.reconciliation, ctx.as_of),
+        "references.bib": exports.references_bib(studies, parts),
+        "references.ris": exports.references_ris(studies, parts),
+        "references.json": exports.references_csl_json(studies, parts),
         "prisma.csv": prisma.prisma_csv(ctx.source_review, ctx.source_ordered),
         checklist_page.CSV_FILE: checklist_page.checklist_csv(ctx.source_review),
         checklist_page.JSON_FILE: checklist_page.checklist_json(ctx.source_review),
@@ -156,15 +159,21 @@ def _size(ctx: Context, n: int) -> str:
     return ctx.ngettext("%(num)s byte", "%(num)s bytes", n, num=ctx.number(n))
 
 
+def write_files(writer, ctx: Context) -> None:
+    """The downloads, from the default edition's context, into its data/ (the writer's folder is that edition's)."""
+    made = files(ctx)
+    made["datapackage.json"] = datapackage(ctx, made)  # last: its presence says the set is written
+    for name, content in made.items():
+        writer.write(f"{FOLDER}/{name}", content)
+
+
 def write(writer, ctx: Context) -> None:
-    """The downloads, once, in the default edition (they are language-neutral, and generate writes that edition
-    first); the Data page in every edition, with the sizes of that one set."""
-    if ctx.edition is DEFAULT:
-        made = files(ctx)
-        made["datapackage.json"] = datapackage(ctx, made)
-        for name, content in made.items():
-            writer.write(f"{FOLDER}/{name}", content)
+    """The downloads, once, in the default edition (they are language-neutral, and generate writes them before
+    any Data page, or here when that edition's turn comes); the Data page in every edition, with the sizes of that
+    one set."""
     written = {name: f"{DEFAULT.lang}/{FOLDER}/{name}" for name in DESCRIPTIONS}
+    if ctx.edition is DEFAULT and written["datapackage.json"] not in writer.kept:
+        write_files(writer, ctx)
     sizes = {name: (writer.root / path).stat().st_size for name, path in written.items() if path in writer.kept}
     downloads = [
         {

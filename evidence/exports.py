@@ -11,12 +11,16 @@ import io
 import json
 import re
 from collections import Counter
-from dataclasses import asdict
+from dataclasses import fields, is_dataclass
+from functools import lru_cache
+from operator import attrgetter
+from pathlib import Path
 
 from . import passages, references
+from .cache import Cache, fingerprint
 from .models import NOT_REPORTED, Review, Study
 from .reconcile import Reconciliation
-from .schema import load_schema
+from .schema import SCHEMA_DIR, load_schema
 
 BIBTEX_TYPES = {
     "journal-article": "article",
@@ -73,31 +77,50 @@ def _record(study: Study) -> dict:
     return record
 
 
-def studies_json(review: Review, studies: list[Study], rendered: dict | None = None) -> str:
-    """Every field of every study, plus its APA reference, page, group name and trend names.
-
-    `rendered` is references.render_all's result, when the caller already has it.
-    """
-    rendered = rendered or references.render_all(studies)
+def _bases(review: Review, studies: list[Study]) -> dict[str, list[dict]]:
+    """Each study's trend basis (see `_basis`), by study id."""
+    by_id = {s.id: s for s in studies}
     bases: dict[str, list] = {}
     for m in passages.memberships(review, studies):
-        bases.setdefault(m.study, []).append(_basis(m, studies))
-    records = []
-    for study in studies:
-        record = _record(study)
-        record["reference"] = rendered[study.id][1]
-        record["page"] = f"studies/{study.id}/"
-        record["group_name"] = review.group(study.group).name if study.group else None
-        record["trend_names"] = [review.trend(t).name for t in study.trends]
-        record["trend_basis"] = bases.get(study.id, [])
-        records.append(record)
-    return _json(records)
+        bases.setdefault(m.study, []).append(_basis(m, by_id[m.study]))
+    return bases
 
 
-def _basis(m, studies: list[Study]) -> dict:
+def _extras(review: Review, study: Study, rendered: dict, bases: dict) -> dict:
+    """What studies.json gives of a study beyond its fields: its reference, page, group and trends."""
+    return {
+        "reference": rendered[study.id][1],
+        "page": f"studies/{study.id}/",
+        "group_name": review.group(study.group).name if study.group else None,
+        "trend_names": [review.trend(t).name for t in study.trends],
+        "trend_basis": bases.get(study.id, []),
+    }
+
+
+def _json_line(study: Study, extras: dict) -> str:
+    return json.dumps({**_record(study), **extras}, ensure_ascii=False)
+
+
+def _joined(lines: list[str]) -> str:
+    """`_json` of a list whose items are already lines of JSON."""
+    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+
+
+def studies_json(review: Review, studies: list[Study], rendered: dict | None = None, parts: dict | None = None) -> str:
+    """Every field of every study, plus its APA reference, page, group name and trend names.
+
+    `rendered` is references.render_all's result, when the caller already has it; `parts`, `fragments`'.
+    """
+    if parts is not None:
+        return _joined([parts[s.id]["json"] for s in studies])
+    rendered = rendered or references.render_all(studies)
+    bases = _bases(review, studies)
+    return _joined([_json_line(s, _extras(review, s, rendered, bases)) for s in studies])
+
+
+def _basis(m, study: Study) -> dict:
     """What a study's place in a trend rests on, as data: the review's paragraphs that cite it (by pass),
     this site's reading with its reason, or the update that assigned it."""
-    study = next(s for s in studies if s.id == m.study)
     basis = {
         "trend": m.trend,
         "origin": "review"
@@ -150,37 +173,54 @@ def spreadsheet_safe(text: str) -> str:
     return _FORMULA.sub(lambda m: f"{m[1]}{m[2]}'", text)
 
 
-def studies_csv(studies: list[Study]) -> bytes:
-    """One row per study, columns in schema order; UTF-8 with BOM and CRLF, for spreadsheets."""
+def _csv_line(values: list) -> str:
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([*_fields(), *ORIGIN_COLUMNS])
-    for study in studies:
-        writer.writerow([_cell(v) for v in _record(study).values()])
-    return out.getvalue().encode("utf-8-sig")
+    csv.writer(out, lineterminator="\r\n").writerow(values)
+    return out.getvalue()
+
+
+def _csv_row(study: Study) -> str:
+    return _csv_line([_cell(v) for v in _record(study).values()])
+
+
+def studies_csv(studies: list[Study], parts: dict | None = None) -> bytes:
+    """One row per study, columns in schema order; UTF-8 with BOM and CRLF, for spreadsheets."""
+    rows = [parts[s.id]["csv"] for s in studies] if parts is not None else [_csv_row(s) for s in studies]
+    return "".join([_csv_line([*_fields(), *ORIGIN_COLUMNS]), *rows]).encode("utf-8-sig")
 
 
 # --- BibTeX ----------------------------------------------------------------------
 
-_BIBTEX = str.maketrans(
-    {
-        "\\": r"\textbackslash{}",
-        "{": r"\textbraceleft{}",
-        "}": r"\textbraceright{}",
-        "~": r"\textasciitilde{}",
-        "^": r"\textasciicircum{}",
-        **{c: "\\" + c for c in "&%$#_"},
-    }
-)
+_BIBTEX = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    **{c: "\\" + c for c in "&%$#_"},
+}
+_BIBTEX_SPECIAL = re.compile("[" + re.escape("".join(_BIBTEX)) + "]")
+_WORD = re.compile(r"(\w+(?:['’-]\w+)*)")
+
+
+def _bibtex_escape(text: str) -> str:
+    return _BIBTEX_SPECIAL.sub(lambda m: _BIBTEX[m[0]], text)
+
+
+def _has_capital(word: str) -> bool:
+    if word.isascii():  # where a letter is a capital exactly when lower() changes it
+        return word != word.lower()
+    return any(c.isupper() for c in word)
 
 
 def _bibtex_text(text: str, protect: bool = False) -> str:
     """Special characters escaped, whitespace collapsed; with `protect`, words with capitals braced."""
-    parts = re.split(r"(\w+(?:['’-]\w+)*)", " ".join(text.split()))  # odd items are words
+    text = " ".join(text.split())
+    if not protect:
+        return _bibtex_escape(text)
+    parts = _WORD.split(text)  # odd items are words
     return "".join(
-        f"{{{part.translate(_BIBTEX)}}}"
-        if protect and i % 2 and any(c.isupper() for c in part)
-        else part.translate(_BIBTEX)
+        f"{{{_bibtex_escape(part)}}}" if i % 2 and _has_capital(part) else _bibtex_escape(part)
         for i, part in enumerate(parts)
     )
 
@@ -190,6 +230,7 @@ def _bibtex_name_part(text: str) -> str:
     return f"{{{escaped}}}" if re.search(r",|\band\b", text, re.IGNORECASE) else escaped
 
 
+@lru_cache(maxsize=16384)  # a study's entry is on its page in each edition and in references.bib
 def _bibtex_entry(study: Study) -> str:
     names = [", ".join(_bibtex_name_part(p) for p in (a.family, a.given) if p) for a in study.authors]
     container = "journal" if study.type == "journal-article" else "booktitle"
@@ -215,9 +256,12 @@ def _bibtex_entry(study: Study) -> str:
     return f"@{BIBTEX_TYPES.get(study.type, 'misc')}{{{study.id},\n{body}}}\n"
 
 
-def references_bib(studies: list[Study]) -> str:
+def references_bib(studies: list[Study], parts: dict | None = None) -> str:
     """BibTeX entries keyed by study id; "and others" marks an incomplete author list."""
-    return "\n".join(_bibtex_entry(s) for s in references.ordered(studies))
+    in_order = references.ordered(studies)
+    if parts is not None:
+        return "\n".join(parts[s.id]["bib"] for s in in_order)
+    return "\n".join(_bibtex_entry(s) for s in in_order)
 
 
 # --- RIS -------------------------------------------------------------------------
@@ -251,23 +295,81 @@ def _ris_entry(study: Study) -> list[tuple[str, str]]:
     return lines
 
 
-def references_ris(studies: list[Study]) -> str:
+@lru_cache(maxsize=16384)  # likewise
+def _ris_record(study: Study) -> str:
+    lines = [f"{tag}  - {' '.join(value.split())}\r\n" for tag, value in _ris_entry(study) if value]
+    return "".join(lines) + "ER  - \r\n\r\n"
+
+
+def references_ris(studies: list[Study], parts: dict | None = None) -> str:
     """RIS records in reference-list order, one line per value."""
-    out = []
-    for study in references.ordered(studies):
-        for tag, value in _ris_entry(study):
-            if value:
-                out.append(f"{tag}  - {' '.join(value.split())}\r\n")
-        out.append("ER  - \r\n\r\n")
-    return "".join(out)
+    in_order = references.ordered(studies)
+    if parts is not None:
+        return "".join(parts[s.id]["ris"] for s in in_order)
+    return "".join(_ris_record(s) for s in in_order)
 
 
 # --- CSL-JSON and the review -------------------------------------------------------
 
 
-def references_csl_json(studies: list[Study]) -> str:
+def _csl_line(study: Study) -> str:
+    return json.dumps(references.csl_item(study), ensure_ascii=False)
+
+
+def references_csl_json(studies: list[Study], parts: dict | None = None) -> str:
     """CSL-JSON (CSL 1.0.2 input schema) in reference-list order."""
-    return _json(references.csl_items(studies))
+    in_order = references.ordered(studies)
+    if parts is not None:
+        return _joined([parts[s.id]["csl"] for s in in_order])
+    return _joined([_csl_line(s) for s in in_order])
+
+
+# --- Each study's part of the combined downloads ------------------------------------
+
+FRAGMENTS = ("csv", "json", "bib", "ris", "csl")
+
+
+def _fragments_version() -> str:
+    """The code and schema that decide a study's fragments (its data and the review's words are in the key)."""
+    here = Path(__file__).resolve().parent
+    return fingerprint(
+        here / "exports.py", here / "references.py", here / "models.py", SCHEMA_DIR / "study.schema.json"
+    )
+
+
+def _fragment(study: Study, extras: dict) -> dict[str, str]:
+    return {
+        "csv": _csv_row(study),
+        "json": _json_line(study, extras),
+        "bib": _bibtex_entry(study),
+        "ris": _ris_record(study),
+        "csl": _csl_line(study),
+    }
+
+
+def _is_fragment(value) -> bool:
+    return isinstance(value, dict) and set(value) == set(FRAGMENTS) and all(isinstance(v, str) for v in value.values())
+
+
+def fragments(
+    review: Review, studies: list[Study], rendered: dict, cache: Cache | None = None
+) -> dict[str, dict[str, str]]:
+    """Each study's part of studies.csv, studies.json, references.bib, references.ris and references.json, by
+    study id: made once for each content of the study (its data, and what studies.json adds from the review and
+    its reference), and taken from the cache after that. The downloads join them (the `parts` of each function
+    above), so after a one-study edit only that study's parts are made again."""
+    space = (cache or Cache(None)).namespace("fragments", _fragments_version())
+    bases = _bases(review, studies)
+    made = {}
+    for study in studies:
+        extras = _extras(review, study, rendered, bases)
+        key = [repr(study), extras]
+        found = space.get(key, _is_fragment)
+        if found is None:
+            found = _fragment(study, extras)
+            space.put(key, found)
+        made[study.id] = found
+    return made
 
 
 def _counts(review: Review, studies: list[Study], all_studies: list[Study], groups: bool = True) -> dict:
@@ -289,6 +391,30 @@ def _counts(review: Review, studies: list[Study], all_studies: list[Study], grou
     return counts
 
 
+_FIELDS_OF: dict[type, tuple[tuple[str, ...], attrgetter]] = {}
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain(value):
+    """A dataclass as JSON data, as `dataclasses.asdict` gives it for JSON (a tuple is a list there either way),
+    without its deep copy of every value: the reconciliation holds one criterion check per study and criterion."""
+    kind = type(value)
+    if kind in _LEAVES:
+        return value
+    if kind is list or kind is tuple:
+        return [item if type(item) in _LEAVES else _plain(item) for item in value]
+    if kind is dict:
+        return {key: _plain(item) for key, item in value.items()}
+    if kind not in _FIELDS_OF:
+        if not is_dataclass(kind):
+            return value
+        names = tuple(f.name for f in fields(kind))
+        _FIELDS_OF[kind] = names, attrgetter(*names)
+    names, values = _FIELDS_OF[kind]
+    found = values(value) if len(names) > 1 else (values(value),)
+    return dict(zip(names, [item if type(item) in _LEAVES else _plain(item) for item in found]))
+
+
 def review_json(review: Review, studies: list[Study], reconciliation: Reconciliation, as_of=None) -> str:
     """review.yml as data, plus counts of the study files (the published review's, and apart those added in
     each update), the reconciliation with the review, and the date the data are as of."""
@@ -306,7 +432,7 @@ def review_json(review: Review, studies: list[Study], reconciliation: Reconcilia
     data = {**review.raw, "counts": counts}
     if review.updates:
         data["counts_added"] = added
-    data["reconciliation"] = asdict(reconciliation)
+    data["reconciliation"] = _plain(reconciliation)
     if as_of is not None:
         data["as_of"] = as_of.as_dict()
     return _json(data)

@@ -3,6 +3,9 @@ i18n), and the downloads, which are language-neutral, once, in the default editi
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import yaml
@@ -25,7 +28,7 @@ from .as_of import as_of
 from .cache import Cache
 from .context import DEFAULT_SITE_URL, Context
 from .dataset import Dataset
-from .i18n import EDITIONS
+from .i18n import EDITIONS, Edition
 from .writer import Writer
 
 DOCS = "docs"
@@ -107,17 +110,51 @@ def generated(folders: list[str], files: list[str]) -> tuple[list[str], list[str
     )
 
 
+PARALLEL_FROM = 200  # studies from which the other editions are written in a process of their own, beside the first
+
+
+def _write_edition(writer: Writer, ctx: Context) -> None:
+    writer.into(f"{ctx.lang}/")
+    for module in MODULES:
+        module.write(writer, ctx)
+
+
+# What a process forked for another edition starts from: the writer, the cache and how to make a context.
+_FORKED: tuple | None = None
+
+
+def _other_edition(edition: Edition) -> tuple[list[str], list[str], list[tuple[str, str, dict]]]:
+    """Write one edition in a forked process; what it wrote, what it kept, and the cache entries it used."""
+    writer, cache, context = _FORKED
+    before = len(writer.written)
+    _write_edition(writer, context(edition))
+    spaces = [(space.name, space.version, space.used) for space in cache.spaces.values()]
+    return writer.written[before:], sorted(writer.kept), spaces
+
+
+def _in_parallel(dataset: Dataset) -> bool:
+    return len(dataset.studies) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+
+
 def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
     """Write the generated files of a checked dataset, edition by edition; unchanged files are left alone.
 
+    The default edition's context is made first (it renders the references, which the others find in the
+    cache), then the downloads, which are language-neutral, once, in its data/. With many studies, each other
+    edition is then written in a forked process while this one writes the default edition; the files, the
+    writer's record and the cache entries are the same as when they are written one after the other.
+
     The writer's paths are relative to docs/ (es/findings.md, en/findings.md, es/data/studies.csv)."""
+    global _FORKED
     root = dataset.root
     repo_url, edit_base = site_settings(root)
     cache = cache or Cache(None)
     stamp = as_of(root, dataset.review)
+    url = site_url(root)
     writer = Writer(root / DOCS, cache.namespace("pages", "pages"))
-    for edition in EDITIONS:
-        ctx = Context(
+
+    def context(edition: Edition) -> Context:
+        return Context(
             dataset.review,
             dataset.studies,
             dataset.reconciliation,
@@ -125,12 +162,32 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
             edit_base,
             cache,
             as_of=stamp,
-            site_url=site_url(root) + edition.path,
+            site_url=url + edition.path,
             lang=edition.lang,
         )
-        writer.into(f"{edition.lang}/")
-        for module in MODULES:
-            module.write(writer, ctx)
+
+    first, *others = EDITIONS
+    ctx = context(first)
+    writer.into(f"{first.lang}/")
+    downloads.write_files(writer, ctx)
+    if others and _in_parallel(dataset):
+        _FORKED = (writer, cache, context)
+        try:
+            with ProcessPoolExecutor(max_workers=len(others), mp_context=get_context("fork")) as pool:
+                futures = [pool.submit(_other_edition, edition) for edition in others]
+                _write_edition(writer, ctx)
+                results = [future.result() for future in futures]
+        finally:
+            _FORKED = None
+        for written, kept, spaces in results:
+            writer.written += written
+            writer.kept.update(kept)
+            for name, version, used in spaces:
+                cache.namespace(name, version).used.update(used)
+    else:
+        _write_edition(writer, ctx)
+        for edition in others:
+            _write_edition(writer, context(edition))
     writer.remove_stale(*generated(GENERATED_FOLDERS, GENERATED_FILES))
     cache.save()
     return writer

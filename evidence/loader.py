@@ -13,7 +13,6 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -45,14 +44,46 @@ _CORE_TAG = "tag:yaml.org,2002:"
 _BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
 
 
-@dataclass
 class Document:
-    """Data read from one file, with where each value and key stands."""
+    """Data read from one file, with where each value and key stands.
 
-    path: str
-    data: object
-    positions: dict = field(default_factory=dict)
-    key_positions: dict = field(default_factory=dict)
+    A document made from cached data has its file's bytes instead of the two tables: they are found again
+    by reading those bytes, the first time a problem needs a place (most documents never do).
+    """
+
+    def __init__(
+        self,
+        path: str,
+        data: object,
+        positions: dict | None = None,
+        key_positions: dict | None = None,
+        source: bytes | None = None,
+    ):
+        self.path = path
+        self.data = data
+        self._source = source
+        if source is None or positions is not None:
+            self._tables = (positions if positions is not None else {}, key_positions or {})
+        else:
+            self._tables = None
+
+    def __repr__(self) -> str:
+        return f"Document({self.path!r})"
+
+    @property
+    def positions(self) -> dict:
+        return self._located()[0]
+
+    @property
+    def key_positions(self) -> dict:
+        return self._located()[1]
+
+    def _located(self) -> tuple[dict, dict]:
+        if self._tables is None:
+            reader = _Reader(self.path, self._source.decode("utf-8"))
+            reader.read()
+            self._tables = (reader.doc.positions, reader.doc.key_positions)
+        return self._tables
 
     def where(self, key: Key) -> tuple[int, int]:
         """Line and column of the value at `key`, or of its nearest parent."""

@@ -10,9 +10,10 @@ reference, and line breaks become spaces so no value can end an HTML block.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 from markupsafe import escape as escape_html
 
@@ -20,14 +21,19 @@ TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 _ENTITIES = {c: f"&#{ord(c)};" for c in "&<>\"'*_`[]{}|\\#~^"}
 _ENTITIES.update({"\r": " ", "\n": " ", "\t": " "})
-_TABLE = str.maketrans(_ENTITIES)
+# Each of those characters replaced in one pass (several times quicker than str.translate with this table).
+_SPECIAL = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")
+
+
+def _entity(match: re.Match) -> str:
+    return _ENTITIES[match[0]]
 
 
 def escape(value: object) -> Markup:
     """Text safe to place anywhere in a Markdown page: inline, in a table cell, in HTML."""
     if isinstance(value, Markup):
         return value
-    return Markup(str(value).translate(_TABLE))
+    return Markup(_SPECIAL.sub(_entity, str(value)))
 
 
 def href(url: str | None) -> str | None:
@@ -91,10 +97,29 @@ def _gettext(language):
     return gettext, ngettext
 
 
+class _Compiled(BytecodeCache):
+    """Each template compiled once in a process, for the environments of every edition: they are configured alike
+    and differ only in their globals and language filters, which a template's code looks up when it is loaded. The
+    code objects stay in memory: nothing is written or read (Jinja's own caches would store them with marshal)."""
+
+    def __init__(self):
+        self.code: dict = {}
+
+    def load_bytecode(self, bucket) -> None:
+        bucket.code = self.code.get((bucket.key, bucket.checksum))  # the checksum is the template source's
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[(bucket.key, bucket.checksum)] = bucket.code
+
+
+_COMPILED = _Compiled()
+
+
 def environment(language) -> Environment:
     """The templates' environment for one language (an i18n.Language)."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATE_DIR)),
+        bytecode_cache=_COMPILED,
         extensions=["jinja2.ext.i18n"],
         autoescape=True,
         finalize=_finalize,

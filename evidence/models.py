@@ -394,10 +394,14 @@ def localized_study(study: Study, lang: str, source: str = "en") -> Study:
     if lang == source:
         return study
     suffix = f"_{lang}"
+    notes = getattr(study, f"notes{suffix}", None) or study.notes
+    reasons = [getattr(t, f"reason{suffix}", None) or t.reason for t in study.our_trends]
+    if notes == study.notes and reasons == [t.reason for t in study.our_trends]:
+        return study  # nothing of it is translated: the same study
     return replace(
         study,
-        notes=getattr(study, f"notes{suffix}", None) or study.notes,
-        our_trends=tuple(replace(t, reason=getattr(t, f"reason{suffix}", None) or t.reason) for t in study.our_trends),
+        notes=notes,
+        our_trends=tuple(replace(t, reason=reason) for t, reason in zip(study.our_trends, reasons)),
     )
 
 

@@ -10,12 +10,14 @@ the study file (`our_trends`, each with its reason).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from .models import Paragraph, Review, Study
 
 PASSES = ("first", "second")
 
 
+@lru_cache(maxsize=4096)  # the review's paragraphs, each set against every study
 def _collapse(text: str) -> str:
     return " ".join(text.split())
 

@@ -68,7 +68,7 @@ _MARKS = str.maketrans("", "", _ITALIC_ON + _ITALIC_OFF)
 # would read as markup, math, emoji or autolinks, become entities.
 _ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 _ENTITIES.update({c: f"&#{ord(c)};" for c in "*_`[]{}#|\\~^=:$"})
-_ESCAPE = str.maketrans(_ENTITIES)
+_SPECIAL = re.compile("[" + re.escape("".join(_ENTITIES)) + "]")  # each replaced in one pass
 
 # Characters kept as they are in a link address; others are percent-encoded.
 URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
@@ -76,7 +76,11 @@ URL_SAFE = ":/?#[]@!$&'()*+,;=-._~%"
 
 def escape(text: str) -> str:
     """Text made safe for HTML that is embedded in Markdown."""
-    return text.translate(_ESCAPE)
+    return _SPECIAL.sub(_entity, text)
+
+
+def _entity(match: re.Match) -> str:
+    return _ENTITIES[match[0]]
 
 
 def quote_url(url: str) -> str:
@@ -230,6 +234,59 @@ def _macro(self, name):
 
 citeproc_model.CitationStylesElement.get_macro = _macro
 
+# Two more of its lookups are answered once per element: the style and locale trees never change while
+# references are rendered, so neither do their answers. `calls_variable` (whether a group's children print any
+# variable) walks the subtree below a group for every group of every reference, and each XPath search (the
+# layout, a locale's terms and date parts, an enclosing element) is compiled and run on every use; together
+# they took more than half of its time. The tables hold the elements, so lxml keeps the same Python objects.
+_CALLS: dict = {}
+_FOUND: dict = {}
+
+
+def _remembered(calls_variable):
+    def remembered(self):
+        try:
+            return _CALLS[self]
+        except KeyError:
+            answer = _CALLS[self] = calls_variable(self)
+            return answer
+
+    remembered.__wrapped__ = calls_variable  # citeproc's own, for the tests
+    return remembered
+
+
+for _owner in (citeproc_model.Parent, citeproc_model.Text):
+    _owner.calls_variable = _remembered(_owner.__dict__["calls_variable"])
+
+
+_search = citeproc_model.CitationStylesElement.xpath_search  # citeproc's own, for the tests
+
+
+def _xpath_search(self, expression):
+    key = (self, expression)
+    if key not in _FOUND:
+        _FOUND[key] = tuple(self.xpath(expression, namespaces=self.nsmap))
+    return list(_FOUND[key])  # a list of its own for each caller, as citeproc's own search gives
+
+
+citeproc_model.CitationStylesElement.xpath_search = _xpath_search
+
+# And a citation item's reference, which it looks up (through its citation and bibliography) some 300 times per
+# reference rendered, is looked up once per item. The table holds the item, so its id stays its own while it is
+# there; `_render` empties it after each reference.
+_REFERENCES: dict = {}
+_get_reference = CitationItem.reference.fget
+
+
+def _reference(self):
+    entry = _REFERENCES.get(id(self))
+    if entry is None or entry[0] is not self:
+        entry = _REFERENCES[id(self)] = (self, _get_reference(self))
+    return entry[1]
+
+
+CitationItem.reference = property(_reference)
+
 
 def _clean(value):
     """Data without italics marks, each string on one line."""
@@ -249,17 +306,28 @@ def _render(item: dict) -> str:
         item["event"] = item.pop("event-title")
     bibliography = CitationStylesBibliography(_style(), _NoCaseSource([item]), _FORMATTER)
     bibliography.register(Citation([CitationItem(item["id"])]))
-    return str(bibliography.bibliography()[0])
+    try:
+        return str(bibliography.bibliography()[0])
+    finally:
+        _REFERENCES.clear()
 
 
 def _html(raw: str, links: list[str]) -> str:
+    """The text escaped, with each occurrence of an address made a link: from left to right, the first address
+    (in the order given) that starts at the leftmost place where any does."""
     links = [u for u in links if u and u.startswith("https://") and u in raw]
-    parts = re.split(f"({'|'.join(map(re.escape, links))})", raw) if links else [raw]
-    html = "".join(
-        f'<a href="{html_escape(quote_url(part))}">{escape(part)}</a>' if part in links else escape(part)
-        for part in parts
-    )
-    return html.replace(_ITALIC_ON, "<i>").replace(_ITALIC_OFF, "</i>")
+    parts = []
+    start = 0
+    while links:
+        found = [(at, order) for order, u in enumerate(links) if (at := raw.find(u, start)) >= 0]
+        if not found:
+            break
+        at, order = min(found)
+        url = links[order]
+        parts += [escape(raw[start:at]), f'<a href="{html_escape(quote_url(url))}">{escape(url)}</a>']
+        start = at + len(url)
+    parts.append(escape(raw[start:]))
+    return "".join(parts).replace(_ITALIC_ON, "<i>").replace(_ITALIC_OFF, "</i>")
 
 
 def _both(item: dict, links: list[str], incomplete: bool) -> tuple[str, str]:
@@ -340,16 +408,16 @@ def _version() -> str:
     return fingerprint(Path(get_style_filepath("apa")), Path(__file__)) + citeproc.__version__
 
 
-def _render_many(jobs: list[tuple[Study, str]]) -> list[str]:
-    """Render references (citeproc's text with italics marks), on every core when there are many (~5-10 ms each)."""
-    if len(jobs) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
-        return [_render_job(job) for job in jobs]
+def _render_many(items: list[dict]) -> list[str]:
+    """Render references (citeproc's text with italics marks), on every core when there are many (~2-5 ms each)."""
+    if len(items) < PARALLEL_FROM or (os.cpu_count() or 1) < 2:
+        return [_render(item) for item in items]
     with ProcessPoolExecutor(max_workers=os.cpu_count(), mp_context=get_context("fork")) as pool:
-        return list(pool.map(_render_job, jobs, chunksize=64))
+        return list(pool.map(_render, items, chunksize=64))
 
 
-def _render_job(job: tuple[Study, str]) -> str:
-    return _render(_study_item(*job))
+def _text(value) -> bool:
+    return isinstance(value, str)
 
 
 def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tuple[str, str]]:
@@ -357,21 +425,29 @@ def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tu
 
     citeproc's output (plain text with italics marks) is cached by the study's CSL-JSON
     and label; HTML is made from it here on every run, so a cached text is escaped like
-    any other.
+    any other. A rendering made earlier in the same run (by the other edition) is a hit.
     """
-    labels = year_labels(studies)
+    in_order = ordered(studies)
+    labels = year_labels(in_order)
     space = (cache or Cache(None)).namespace("references", _version())
-    raw: dict[str, str | None] = {}
-    missing: list[tuple[Study, str]] = []
-    for study in ordered(studies):
-        raw[study.id] = space.get([_study_item(study, labels[study.id])], lambda value: isinstance(value, str))
-        if raw[study.id] is None:
-            missing.append((study, labels[study.id]))
-    for (study, label), rendered in zip(missing, _render_many(missing)):
+    items = [(study, _study_item(study, labels[study.id])) for study in in_order]
+    raw: dict[str, str] = {}
+    missing: list[tuple[Study, dict]] = []
+    for study, item in items:
+        found = space.get([item], _text)
+        if found is None:
+            missing.append((study, item))
+        else:
+            raw[study.id] = found
+    for (study, item), rendered in zip(missing, _render_many([item for _, item in missing])):
         raw[study.id] = rendered
-        space.put([_study_item(study, label)], rendered)
+        space.put([item], rendered)
     space.save()
     return {
-        study.id: _finish(raw[study.id], [study.doi_url, study.url], not study.authors_complete)
-        for study in ordered(studies)
+        study.id: _finished(raw[study.id], study.doi_url, study.url, not study.authors_complete) for study in in_order
     }
+
+
+@lru_cache(maxsize=16384)  # each edition makes the same references from the same texts
+def _finished(raw: str, doi_url: str | None, url: str | None, incomplete: bool) -> tuple[str, str]:
+    return _finish(raw, [doi_url, url], incomplete)

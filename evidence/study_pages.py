@@ -58,7 +58,9 @@ CRITERION_STATUS = {MET: N_("met"), NOT_MET: N_("not met"), NOT_KNOWN: N_("not k
 
 
 def _not_reported(ctx: Context) -> Markup:
-    return Markup('<span class="not-reported">{}</span>').format(ctx._(NOT_REPORTED))
+    return ctx.once(
+        "study_pages.not_reported", lambda: Markup('<span class="not-reported">{}</span>').format(ctx._(NOT_REPORTED))
+    )
 
 
 def _value(ctx: Context, study: Study, field: str):
@@ -128,9 +130,7 @@ def _trend_links(ctx: Context, page: str, study: Study) -> Markup:
     """Each trend with what the membership rests on: the paragraphs that cite the study, this site's reason,
     or (for a study not of the review) its own file."""
     parts = []
-    for m in ctx.memberships:
-        if m.study != study.id:
-            continue
+    for m in ctx.memberships_of(study.id):
         places = "; ".join(ctx.language.place(p.place) for p in (*m.first, *m.second))
         if places:
             basis = escape(ctx._("cited in %(places)s", places=places))

@@ -125,6 +125,7 @@ XSS = '<img src=x onerror="alert(1)">'
             ),
         ),
         ("pages", lambda value: "0" * 64),
+        ("fragments", lambda value: {**value, "csv": XSS, "bib": XSS}),
     ],
 )
 def test_a_forged_entry_is_a_miss(root, name, change):
@@ -228,3 +229,134 @@ def test_poisoned_files_committed_under_the_cache_change_nothing_and_run_nothing
     assert _digest(poisoned / "site") == _digest(clean / "site")
     assert _digest(poisoned / "docs") == _digest(clean / "docs")
     assert not marker.exists()
+
+
+def test_a_sealed_fragment_of_the_wrong_shape_is_a_miss(root):
+    """A fragment entry sealed with the secret but missing a part, or holding something other than text, is made
+    again: the downloads are the ones the data make."""
+    folder = root.parent / "cache"
+    secret = (folder / "secret").read_bytes()
+    before = _digest(root / "docs")
+    _forge(folder, "fragments", lambda value: {k: v for k, v in value.items() if k != "ris"}, secret)
+    _run(root)
+    assert _digest(root / "docs") == before
+    _forge(folder, "fragments", lambda value: {**value, "csv": ["not", "text"]}, secret)
+    _run(root)
+    assert _digest(root / "docs") == before
+
+
+def test_an_edited_study_remakes_its_fragment_only(tmp_path, monkeypatch):
+    """Each study's rows and entries of the downloads are made once for its content; after one edit only that
+    study's are made again, and the joined downloads are those made without any cache."""
+    from dataclasses import replace
+
+    from evidence import exports, references
+
+    data = load(ROOT)
+    made = []
+    fragment = exports._fragment
+    monkeypatch.setattr(exports, "_fragment", lambda study, extras: made.append(study.id) or fragment(study, extras))
+
+    def downloads(studies, cache):
+        rendered = references.render_all(studies, cache)
+        parts = exports.fragments(data.review, studies, rendered, cache)
+        cache.save()
+        return (
+            exports.studies_csv(studies, parts),
+            exports.studies_json(data.review, studies, rendered, parts),
+            exports.references_bib(studies, parts),
+            exports.references_ris(studies, parts),
+            exports.references_csl_json(studies, parts),
+        )
+
+    def uncached(studies):
+        return (
+            exports.studies_csv(studies),
+            exports.studies_json(data.review, studies),
+            exports.references_bib(studies),
+            exports.references_ris(studies),
+            exports.references_csl_json(studies),
+        )
+
+    assert downloads(data.studies, Cache(tmp_path)) == uncached(data.studies)
+    assert sorted(made) == sorted(s.id for s in data.studies)
+    made.clear()
+    assert downloads(data.studies, Cache(tmp_path)) == uncached(data.studies) and made == []
+    edited = [replace(s, finding="An edited finding.") if s.id == "cuno-2021" else s for s in data.studies]
+    assert downloads(edited, Cache(tmp_path)) == uncached(edited)
+    assert made == ["cuno-2021"]
+    assert "An edited finding." in downloads(edited, Cache(tmp_path))[1] and made == ["cuno-2021"]
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_warm_check_reads_nothing_again_and_finds_the_same_problems(tmp_path, monkeypatch, broken):
+    """Files whose bytes the cache holds a reading of are neither parsed nor validated again, and every problem
+    is the same, at the same line and column: those the cache keeps, and those found across files (the rules,
+    the reconciliation's warnings), whose places come from the file's bytes."""
+    from conftest import make_repo
+    from evidence import dataset as dataset_module
+
+    study = (ROOT / "studies" / "paiva-2019.yml").read_text(encoding="utf-8")
+    edits = {
+        "studies/paiva-2019-copy.yml": study.replace("id: paiva-2019", "id: paiva-2019-copy"),  # the same DOI
+        "studies/bad-year-2020.yml": study.replace("id: paiva-2019", "id: bad-year-2020").replace(
+            "year: 2019", "year: twenty"
+        ),
+    }
+    root = make_repo(tmp_path, edits if broken else None)
+    cold = [p.text() for p in load(root, Cache(tmp_path / "cache")).problems]
+    if broken:
+        assert "studies/paiva-2019.yml:22:6: error: DOI 10.1007/978-3-030-16181-1_55 is already used by" in "\n".join(
+            cold
+        )
+        assert any(p.startswith("studies/bad-year-2020.yml:") and "`year`" in p for p in cold)
+    else:
+        assert "studies/paiva-2019.yml:16:7: warning: criterion 1 of the review" in "\n".join(cold)
+
+    def refuse(*args):
+        raise AssertionError("read again")
+
+    monkeypatch.setattr(dataset_module, "read_bytes", refuse)
+    monkeypatch.setattr(dataset_module, "schema_problems", refuse)
+    assert [p.text() for p in load(root, Cache(tmp_path / "cache")).problems] == cold
+
+
+def test_files_checked_in_worker_processes_give_the_same_problems(tmp_path, monkeypatch):
+    """Many files not seen before are read and validated in worker processes: the problems are the same as when
+    they are read one after another here."""
+    from conftest import make_repo
+    from evidence import dataset as dataset_module
+    from test_hostile import CASES, expected
+
+    studies = {}
+    for case in CASES:
+        target, _, _ = expected(case)
+        if target.startswith("studies/") and target not in studies:
+            studies[target] = case.read_bytes()
+    root = make_repo(tmp_path, studies)
+    monkeypatch.setattr(dataset_module, "PARALLEL_FROM", 10**9)
+    alone = load(root).problems
+    monkeypatch.setattr(dataset_module, "PARALLEL_FROM", 0)
+    assert load(root).problems == alone
+    assert len({p.path for p in alone}) > 20
+
+
+def test_editions_written_side_by_side_are_those_written_one_after_the_other(tmp_path, monkeypatch):
+    """With many studies the other edition is written in a forked process: the same files, the same record of
+    what was written, the same cache entries; and a run after it finds every page fresh."""
+    from evidence import generate as generate_module
+
+    serial = copy_repo(tmp_path / "serial")
+    parallel = copy_repo(tmp_path / "parallel")
+    monkeypatch.setattr(generate_module, "PARALLEL_FROM", 10**9)
+    one_by_one = _run(serial, tmp_path / "serial-cache")
+    monkeypatch.setattr(generate_module, "PARALLEL_FROM", 0)
+    side_by_side = _run(parallel, tmp_path / "parallel-cache")
+    assert _digest(parallel / "docs") == _digest(serial / "docs")
+    assert sorted(side_by_side.written) == sorted(one_by_one.written)
+    assert side_by_side.kept == one_by_one.kept
+    for name in ("pages", "charts", "references", "fragments", "documents"):
+        assert set(_entries(tmp_path / "parallel-cache", name)) == set(_entries(tmp_path / "serial-cache", name))
+    rendered = []
+    monkeypatch.setattr(generate_module.study_pages, "page", lambda ctx, study: rendered.append(study.id))
+    assert _run(parallel, tmp_path / "parallel-cache").written == [] and rendered == []

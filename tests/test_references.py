@@ -170,3 +170,42 @@ def test_cache_gives_the_same_result_and_survives_damage(tmp_path):
     (tmp_path / "references.json").write_text("not json", encoding="utf-8")
     assert refs.render_all(studies, Cache(tmp_path)) == fresh
     assert len(json.loads((tmp_path / "references.json").read_text(encoding="utf-8"))["entries"]) == 3
+
+
+def test_a_rendering_put_earlier_in_the_run_is_a_hit(tmp_path, monkeypatch):
+    """The second edition finds in the cache what the first rendered in the same run: nothing is rendered twice."""
+    rendered = []
+    render_many = refs._render_many
+    monkeypatch.setattr(refs, "_render_many", lambda items: rendered.extend(items) or render_many(items))
+    cache = Cache(tmp_path)
+    first = refs.render_all(DATA.studies, cache)
+    assert len(rendered) == 16
+    assert refs.render_all(DATA.studies, cache) == first and len(rendered) == 16
+    assert refs.render_all(DATA.studies) == first and len(rendered) == 32  # without a cache, rendered again
+
+
+def test_lookups_answered_once_give_what_citeproc_gives(monkeypatch):
+    """The references of many different studies are the same with citeproc's own lookups as with those answered
+    once per element (see references.py)."""
+    from citeproc import model
+    from citeproc.source import CitationItem
+
+    studies = [
+        replace(
+            STUDIES[sid],
+            id=f"{sid}-{n}",
+            authors_complete=bool(n % 2),
+            pages=None if n % 3 else "1–14",
+            doi=None if n % 2 else STUDIES[sid].doi,
+            language=None if n == 2 else STUDIES[sid].language,
+        )
+        for n in range(3)
+        for sid in sorted(STUDIES)
+    ]
+    remembered = refs.render_all(studies)
+    assert not refs._REFERENCES  # emptied after each reference
+    for owner in (model.Parent, model.Text):
+        monkeypatch.setattr(owner, "calls_variable", owner.__dict__["calls_variable"].__wrapped__)
+    monkeypatch.setattr(model.CitationStylesElement, "xpath_search", refs._search)
+    monkeypatch.setattr(CitationItem, "reference", property(refs._get_reference))
+    assert refs.render_all(studies) == remembered
