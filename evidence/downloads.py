@@ -174,7 +174,7 @@ def write(writer, ctx: Context) -> None:
     written = {name: f"{DEFAULT.lang}/{FOLDER}/{name}" for name in DESCRIPTIONS}
     if ctx.edition is DEFAULT and written["datapackage.json"] not in writer.kept:
         write_files(writer, ctx)
-    sizes = {name: (writer.root / path).stat().st_size for name, path in written.items() if path in writer.kept}
+    sizes = {name: writer.size(path) for name, path in written.items() if path in writer.kept}
     downloads = [
         {
             "name": name,

@@ -127,7 +127,9 @@ def _other_edition(edition: Edition) -> tuple[list[str], list[str], list[tuple[s
     """Write one edition in a forked process; what it wrote, what it kept, and the cache entries it used."""
     writer, cache, context = _FORKED
     before = len(writer.written)
+    inherited = frozenset(writer.pending)  # the default edition's, which its own process writes
     _write_edition(writer, context(edition))
+    writer.flush(skip=inherited)
     spaces = [(space.name, space.version, space.used) for space in cache.spaces.values()]
     return writer.written[before:], sorted(writer.kept), spaces
 
@@ -188,6 +190,7 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
         _write_edition(writer, ctx)
         for edition in others:
             _write_edition(writer, context(edition))
+    writer.flush()
     writer.remove_stale(*generated(GENERATED_FOLDERS, GENERATED_FILES))
     cache.save()
     return writer

@@ -29,6 +29,9 @@ class Writer:
     With a cache namespace, a page whose inputs have the same key as in an earlier
     run, and whose file still holds exactly what was written then, is not even
     rendered again (see `fresh`).
+
+    Changed files are kept in memory and written together by `flush`, at the end of
+    a run: a preview watching docs/ sees one burst of changes, and rebuilds once.
     """
 
     def __init__(self, root: Path, pages=None):
@@ -38,6 +41,7 @@ class Writer:
         self.kept: set[str] = set()  # every path this run produced
         self.pages = pages  # cache.Namespace: [path, key] -> SHA-256 of the content
         self.keys: dict[str, str] = {}
+        self.pending: dict[str, bytes] = {}  # changed files not written yet (see `flush`)
 
     def into(self, folder: str) -> None:
         """Write what follows into `folder` under the root (paths given to `fresh` and `write` are relative to
@@ -63,13 +67,26 @@ class Writer:
         self.kept.add(relative)
         if self.pages is not None and relative in self.keys:
             self.pages.put([relative, self.keys[relative]], hashlib.sha256(data).hexdigest())
+        self.pending.pop(relative, None)
         try:
             if target.read_bytes() == data:
                 return
         except OSError:
             pass
-        replace_file(target, data)
-        self.written.append(relative)
+        self.pending[relative] = data
+
+    def size(self, relative: str) -> int:
+        """The size of a file this run produced (a path with its folder), written yet or not."""
+        data = self.pending.get(relative)
+        return len(data) if data is not None else (self.root / relative).stat().st_size
+
+    def flush(self, skip: frozenset[str] = frozenset()) -> None:
+        """Write every changed file, one after the other (but those in `skip`)."""
+        for relative, data in self.pending.items():
+            if relative not in skip:
+                replace_file(self.root / relative, data)
+                self.written.append(relative)
+        self.pending.clear()
 
     def remove_stale(self, folders: list[str], files: list[str]) -> list[str]:
         """Delete generated files (paths relative to the root) that this run did not produce; return their paths."""
