@@ -9,11 +9,13 @@ reference, and line breaks become spaces so no value can end an HTML block.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from pathlib import Path
 
 from jinja2 import BytecodeCache, Environment, FileSystemLoader, StrictUndefined
+from markdown.extensions.toc import slugify
 from markupsafe import Markup
 from markupsafe import escape as escape_html
 
@@ -63,6 +65,11 @@ def front_matter(value: object) -> Markup:
     """
     text = json.dumps(str(escape_html(str(value))), ensure_ascii=False)
     return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\x85", "\\x85"))
+
+
+def slug(text: object) -> str:
+    """The id the Markdown toc extension gives a heading of these words (templates/_html.j2)."""
+    return slugify(html.unescape(re.sub(r"<[^>]*>", "", str(text))), "-")
 
 
 def code_spans(text: object) -> Markup:
@@ -130,6 +137,7 @@ def environment(language) -> Environment:
     )
     env.filters["front_matter"] = front_matter
     env.filters["code_spans"] = code_spans
+    env.filters["slug"] = slug
     gettext, ngettext = _gettext(language)
     env.globals.update(gettext=gettext, ngettext=ngettext, _=gettext, edition=language.lang)
     env.filters["place"] = language.place
