@@ -179,13 +179,13 @@ def _hand_written(root: Path) -> list[str]:
 
     folders, files = generated(GENERATED_FOLDERS, GENERATED_FILES)
     docs = root / DOCS
-    made = set(files)
+    made, skipped = set(files), set(folders)
     paths = []
-    for path in sorted(docs.rglob("*")) if docs.is_dir() else []:
-        relative = path.relative_to(docs).as_posix()
-        if path.is_file() and relative not in made and not any(relative.startswith(f + "/") for f in folders):
-            paths.append(f"{DOCS}/{relative}")
-    return paths + [e.config for e in EDITIONS]
+    for folder, dirs, names in os.walk(docs):
+        relative = Path(folder).relative_to(docs).as_posix().removeprefix(".").lstrip("/")
+        dirs[:] = sorted(d for d in dirs if f"{relative}/{d}".lstrip("/") not in skipped)
+        paths += [f"{DOCS}/{relative}/{n}".replace("//", "/") for n in sorted(names)]
+    return [p for p in paths if p.removeprefix(f"{DOCS}/") not in made] + [e.config for e in EDITIONS]
 
 
 def layout_key(root: Path, footer: object) -> str:
@@ -217,7 +217,13 @@ def listing(site: Path) -> str | None:
 
 
 def _link_copy(source: Path, target: Path) -> None:
-    """A copy of the site made of hard links (the hook writes every file it rebuilds as a new one)."""
+    """A copy of the site made of hard links (the hook writes every file it rebuilds as a new one): with GNU cp,
+    which is several times quicker at it, else file by file."""
+    if shutil.which("cp") and sys.platform.startswith("linux"):
+        if subprocess.run(["cp", "-al", f"{source}/.", str(target)], capture_output=True).returncode == 0:
+            return
+        shutil.rmtree(target, ignore_errors=True)
+        target.mkdir()
     shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True)
 
 
