@@ -372,6 +372,7 @@ def render_svg(chart: Chart) -> str:
     return out.getvalue()
 
 
+@cache  # the installed version is looked up in the packages' metadata, once
 def version() -> str:
     """What decides a drawing besides the chart's data: this code and matplotlib's version."""
     from importlib.metadata import version as installed

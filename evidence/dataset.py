@@ -39,6 +39,9 @@ def scan(root: Path) -> tuple[list[Path], list[Problem]]:
     def refuse(path: str, message: str) -> None:
         problems.append(Problem(path, 1, 1, ERROR, message))
 
+    def at(entry: os.DirEntry) -> str:  # worked out only for an entry refused
+        return relative(Path(entry.path), root)
+
     def walk(folder: Path, nested: bool) -> None:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -48,15 +51,14 @@ def scan(root: Path) -> tuple[list[Path], list[Problem]]:
         if nested and not entries:
             refuse(relative(folder, root), NOT_REGULAR["folder"])
         for entry in entries:
-            path = lambda: relative(Path(entry.path), root)  # noqa: E731 (only a refused entry needs it)
             if entry.is_symlink():
-                refuse(path(), NOT_REGULAR["link"])
+                refuse(at(entry), NOT_REGULAR["link"])
             elif entry.is_dir(follow_symlinks=False):
                 walk(Path(entry.path), True)
             elif not entry.is_file(follow_symlinks=False):
-                refuse(path(), NOT_REGULAR["other"])
+                refuse(at(entry), NOT_REGULAR["other"])
             elif nested:
-                refuse(path(), f"is in a sub-folder; study files go directly in {STUDY_DIR}/ as <id>.yml")
+                refuse(at(entry), f"is in a sub-folder; study files go directly in {STUDY_DIR}/ as <id>.yml")
             elif entry.name.startswith(TEMPLATE_PREFIX) and entry.name.endswith(".yml"):
                 continue
             elif not entry.name.endswith(".yml"):
@@ -66,7 +68,7 @@ def scan(root: Path) -> tuple[list[Path], list[Problem]]:
                     if suffix.lower() in (".yml", ".yaml")
                     else "remove it or move it out of studies/"
                 )
-                refuse(path(), f"is not a study file (study files are named <id>.yml); {hint}")
+                refuse(at(entry), f"is not a study file (study files are named <id>.yml); {hint}")
             else:
                 files.append(Path(entry.path))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -124,14 +125,19 @@ _FORKED: tuple | None = None
 
 
 def _other_edition(edition: Edition) -> tuple[list[str], list[str], list[tuple[str, str, dict]]]:
-    """Write one edition in a forked process; what it wrote, what it kept, and the cache entries it used."""
+    """Write one edition in a forked process; what it wrote, what it kept, and the cache entries it added to
+    those the run had used when it was forked (a dict keeps its keys in the order they were added)."""
     writer, cache, context = _FORKED
-    before = len(writer.written)
+    written = len(writer.written)
     inherited = frozenset(writer.pending)  # the default edition's, which its own process writes
+    used = {name: len(space.used) for name, space in cache.spaces.items()}
     _write_edition(writer, context(edition))
     writer.flush(skip=inherited)
-    spaces = [(space.name, space.version, space.used) for space in cache.spaces.values()]
-    return writer.written[before:], sorted(writer.kept), spaces
+    added = [
+        (space.name, space.version, dict(islice(space.used.items(), used.get(name, 0), None)))
+        for name, space in cache.spaces.items()
+    ]
+    return writer.written[written:], sorted(writer.kept), added
 
 
 def _in_parallel(dataset: Dataset) -> bool:

@@ -63,7 +63,10 @@ class Document:
         self.data = data
         self._source = source
         if source is None or positions is not None:
-            self._tables = (positions if positions is not None else {}, key_positions or {})
+            self._tables = (
+                positions if positions is not None else {},
+                key_positions if key_positions is not None else {},
+            )
         else:
             self._tables = None
 

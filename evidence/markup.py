@@ -35,7 +35,8 @@ def escape(value: object) -> Markup:
     """Text safe to place anywhere in a Markdown page: inline, in a table cell, in HTML."""
     if isinstance(value, Markup):
         return value
-    return Markup(_SPECIAL.sub(_entity, str(value)))
+    # The escaped text made Markup as Markup(text) makes it, without its check for __html__ (text has none).
+    return str.__new__(Markup, _SPECIAL.sub(_entity, str(value)))
 
 
 def href(url: str | None) -> str | None:

@@ -420,6 +420,12 @@ def _text(value) -> bool:
     return isinstance(value, str)
 
 
+# The texts of this process's last `render_all`, by study: id -> (study, label, namespace, text). The next
+# edition's studies that are the very same objects, with the same label and cache, take theirs from here, without
+# making their CSL-JSON and cache key again (their entries are already among those the run used).
+_LAST: dict[int, tuple] = {}
+
+
 def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tuple[str, str]]:
     """Every study's (html, text) reference in reference-list order.
 
@@ -427,13 +433,19 @@ def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tu
     and label; HTML is made from it here on every run, so a cached text is escaped like
     any other. A rendering made earlier in the same run (by the other edition) is a hit.
     """
+    global _LAST
     in_order = ordered(studies)
     labels = year_labels(in_order)
     space = (cache or Cache(None)).namespace("references", _version())
-    items = [(study, _study_item(study, labels[study.id])) for study in in_order]
     raw: dict[str, str] = {}
     missing: list[tuple[Study, dict]] = []
-    for study, item in items:
+    for study in in_order:
+        label = labels[study.id]
+        last = _LAST.get(id(study))
+        if last is not None and last[0] is study and last[1] == label and last[2] is space:
+            raw[study.id] = last[3]
+            continue
+        item = _study_item(study, label)
         found = space.get([item], _text)
         if found is None:
             missing.append((study, item))
@@ -443,6 +455,7 @@ def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tu
         raw[study.id] = rendered
         space.put([item], rendered)
     space.save()
+    _LAST = {id(study): (study, labels[study.id], space, raw[study.id]) for study in in_order}
     return {
         study.id: _finished(raw[study.id], study.doi_url, study.url, not study.authors_complete) for study in in_order
     }
