@@ -8,6 +8,7 @@ rewrites nothing, and an incremental build never writes into a file of the previ
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -102,6 +103,21 @@ def test_a_change_to_what_every_page_shows_builds_clean(repo):
     out = _build(repo)
     assert "incrementally" not in out
     assert "One more line." in (repo / "site" / "en" / "about" / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_search_index_has_one_entry_per_study_and_sections_for_the_other_pages(repo):
+    _build(repo)
+    for edition, folder in (("es", repo / "site"), ("en", repo / "site" / "en")):
+        docs = json.loads((folder / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+        studies = sorted(p.stem for p in (repo / "studies").glob("*.yml"))
+        entries = [d for d in docs if d["location"].startswith("studies/")]
+        assert sorted(d["location"] for d in entries) == [f"studies/{s}/" for s in studies], edition
+        for entry in entries:  # title, reference and finding; no label of this site's
+            assert entry["title"] and entry["text"].count("<p>") >= 2
+            assert "Unofficial translation" not in entry["text"] and "Traducción no oficial" not in entry["text"]
+        about = [d for d in docs if d["location"].startswith("about/")]
+        assert len(about) > 1 and any("#" in d["location"] for d in about), edition  # section by section
+        assert not [d for d in docs if d["location"].startswith(("findings/", "references/", "checks/"))]
 
 
 def test_serve_regenerates_once_per_change_and_reloads_once(tmp_path):
