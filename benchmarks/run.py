@@ -91,7 +91,9 @@ def timed(args: list[str], cwd: Path, allowed: tuple[int, ...] = (0,)) -> tuple[
 
 def stats(site: Path) -> dict[str, tuple[int, int]]:
     """Every file under site/ with its inode and modification time: a file rewritten has a new one of either."""
-    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.rglob("*")}
+    return {
+        p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in site.rglob("*") if p.is_file()
+    }
 
 
 def folder_size(folder: Path) -> int:
