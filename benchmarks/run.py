@@ -315,6 +315,8 @@ def page(rows: list[dict], info: dict | None = None, lang: str = SOURCE) -> str:
                     )
                 ),
                 targets(largest, language),
+                # Not in the navigation: the theme does not write the toggle its table of contents' label points at.
+                '<div class="toc-toggle"><input class="md-toggle" type="checkbox" id="__toc"></div>',
             ]
         )
         + "\n"
