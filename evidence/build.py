@@ -11,7 +11,7 @@ changed since (the code, templates, theme, configuration, hand-written pages, ca
 footer's date; see `layout_key`), MkDocs builds with --dirty over a copy of site/ made of hard
 links, rebuilding only the pages whose source the generator rewrote (evidence/mkdocs_hooks.py
 writes each as a new file, so the previous site is never written into). Otherwise, and always
-with `clean=True`, it builds from nothing.
+with `build --clean`, it builds from nothing.
 """
 
 from __future__ import annotations
@@ -157,8 +157,8 @@ DATA = ["review.yml", "studies"]
 ENVIRONMENT = ["SITE_URL", "REPO_URL"]
 
 
-def _digest_files(root: Path, names: list[str], skip: set[str] = frozenset()) -> str:
-    """A digest of the files under `names` (paths relative to root, in order; symbolic links not followed)."""
+def _digest_files(root: Path, names: list[str]) -> str:
+    """A digest of the files under `names` (paths relative to root, in order)."""
     digest = hashlib.sha256()
     for name in names:
         start = root / name
@@ -166,10 +166,8 @@ def _digest_files(root: Path, names: list[str], skip: set[str] = frozenset()) ->
             [start] if start.is_file() else sorted(p for p in start.rglob("*") if p.is_file()) if start.is_dir() else []
         )
         for path in paths:
-            relative = path.relative_to(root).as_posix()
-            if relative in skip or "__pycache__" in path.parts:
-                continue
-            digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+            if "__pycache__" not in path.parts:
+                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -188,18 +186,25 @@ def _hand_written(root: Path) -> list[str]:
     return [p for p in paths if p.removeprefix(f"{DOCS}/") not in made] + [e.config for e in EDITIONS]
 
 
-def layout_key(root: Path, footer: object) -> str:
-    """What every page shows besides itself, as one digest: `footer` is the data's as-of date (evidence/as_of)."""
-    names = LAYOUT + _hand_written(root)
-    environment = [os.environ.get(name, "") for name in ENVIRONMENT]
-    return hashlib.sha256(json.dumps([_digest_files(root, names), environment, repr(footer)]).encode()).hexdigest()
+def _key(*parts) -> str:
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def inputs_key(root: Path) -> str:
-    """Everything a build is made from, as one digest: the layout's files, the data, the commit's date."""
-    names = LAYOUT + _hand_written(root) + DATA
-    environment = [os.environ.get(name, "") for name in ENVIRONMENT] + [source_date_epoch(root)]
-    return hashlib.sha256(json.dumps([_digest_files(root, names), environment]).encode()).hexdigest()
+def sources(root: Path) -> tuple[str, str]:
+    """Digests of what a build is made from: what every page shows (code, templates, theme, catalogue, schemas,
+    configuration, hand-written pages, the environment it reads), and the data."""
+    layout = _digest_files(root, LAYOUT + _hand_written(root))
+    return _key(layout, [os.environ.get(name, "") for name in ENVIRONMENT]), _digest_files(root, DATA)
+
+
+def inputs_key(layout: str, data: str, root: Path) -> str:
+    """Everything a build is made from, as one digest: `sources`, and the commit's date."""
+    return _key(layout, data, source_date_epoch(root))
+
+
+def layout_key(layout: str, footer: object) -> str:
+    """What every page shows besides itself: the layout's digest (`sources`) and the footer's as-of date."""
+    return _key(layout, repr(footer))
 
 
 def listing(site: Path) -> str | None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import totals
 from .as_of import as_of
-from .build import SITE, BuildError, build_site, exclusive, inputs_key, layout_key, listing, serve
+from .build import SITE, BuildError, build_site, exclusive, inputs_key, layout_key, listing, serve, sources
 from .cache import Cache
 from .dataset import load, study_files
 from .fmt import format_files, study_warnings
@@ -64,7 +64,8 @@ def cmd_build(args) -> int:
     with exclusive(args.root):
         state = cache.namespace("build", "1")
         previous = None if args.clean else state.get(["site"], lambda value: isinstance(value, dict))
-        inputs = inputs_key(args.root)
+        layout, data = sources(args.root)
+        inputs = inputs_key(layout, data, args.root)
         if previous and previous.get("inputs") == inputs and previous.get("listing") == listing(args.root / SITE):
             print(f"{SITE}/ is up to date: nothing it is built from changed since the last build")
             return 0
@@ -73,8 +74,7 @@ def cmd_build(args) -> int:
             print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
             return 1
         writer = generate(dataset, cache)
-        layout = layout_key(args.root, as_of(args.root, dataset.review))
-        built = build_site(args.root, layout, previous)
+        built = build_site(args.root, layout_key(layout, as_of(args.root, dataset.review)), previous)
         state.put(["site"], {**built, "inputs": inputs})
         state.save()
     how = "incrementally: " if built["dirty"] else ""

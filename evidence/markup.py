@@ -9,7 +9,6 @@ reference, and line breaks become spaces so no value can end an HTML block.
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from pathlib import Path
@@ -70,7 +69,7 @@ def front_matter(value: object) -> Markup:
 
 def slug(text: object) -> str:
     """The id the Markdown toc extension gives a heading of these words (templates/_html.j2)."""
-    return slugify(html.unescape(re.sub(r"<[^>]*>", "", str(text))), "-")
+    return slugify(Markup(str(text)).striptags(), "-")
 
 
 def code_spans(text: object) -> Markup:

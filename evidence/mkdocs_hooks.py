@@ -115,13 +115,6 @@ def on_pre_build(config):
         _state["previous"] = search_index.read(site / search_index.INDEX)
 
 
-def _unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
 def _in_nav(items) -> set[str]:
     """The pages the navigation lists (mkdocs.yml `nav`), by their path under docs/."""
     found = set()
@@ -141,16 +134,15 @@ def on_files(files, config):
         nav = _in_nav(config.nav)
         for file in files:
             if file.src_uri in nav or file.is_modified():
-                _unlink(file.abs_dest_path)
+                Path(file.abs_dest_path).unlink(missing_ok=True)
         for name in WRITTEN_EVERY_TIME:
-            _unlink(os.path.join(config.site_dir, name))
+            (Path(config.site_dir) / name).unlink(missing_ok=True)
     _state["files"] = files
     return files
 
 
 _HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
 _ID = re.compile(r'\sid="([^"]+)"')
-_TAG = re.compile(r"<[^>]*>")
 
 
 def _toc_tokens(html: str) -> list[dict]:
@@ -158,7 +150,7 @@ def _toc_tokens(html: str) -> list[dict]:
     tokens: list[dict] = []
     stack: list[dict] = []
     for level, anchor, inner in _HEADING.findall(html):
-        token = {"level": int(level), "id": anchor, "name": _TAG.sub("", inner).strip(), "children": []}
+        token = {"level": int(level), "id": anchor, "name": search_index.text_of(inner), "children": []}
         while stack and stack[-1]["level"] >= token["level"]:
             stack.pop()
         (stack[-1]["children"] if stack else tokens).append(token)

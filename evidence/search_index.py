@@ -28,7 +28,8 @@ _PARTS = re.compile(
 _BEFORE = re.compile(r'<h2 id="in-the-')  # the first section after the finding
 
 
-def _text(html: str) -> str:
+def text_of(html: str) -> str:
+    """The words of a piece of HTML, tags left out and spaces collapsed (character references kept)."""
     return _SPACE.sub(" ", _TAGS.sub("", html)).strip()
 
 
@@ -36,7 +37,7 @@ def study_entry(url: str, title: str, content: str) -> dict:
     """The one entry of a study page: `title` as the page has it (escaped HTML), `content` the page's HTML."""
     end = _BEFORE.search(content)
     head = _LABELS.sub("", content[: end.start() if end else len(content)])
-    parts = [_text(a or b) for a, b in _PARTS.findall(head)]
+    parts = [text_of(a or b) for a, b in _PARTS.findall(head)]
     return {"location": url, "title": title, "text": " ".join(f"<p>{p}</p>" for p in parts if p)}
 
 
