@@ -5,7 +5,6 @@ its fields the review's."""
 
 from __future__ import annotations
 
-from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
 from . import exports
@@ -156,14 +155,10 @@ def _group_link(ctx: Context, page: str, study: Study) -> Markup | None:
     return ctx.group_link(page, study.group) + Markup(" (") + escape(basis) + Markup(")")
 
 
-# The ids of the page's other headings (templates/study.html.j2), which the title's may not take.
-SECTION_IDS = {"finding", "in-the-review", "in-the-update", "record", "sources", "cite-this", "__toc"}
-
-
-def _title_id(study: Study) -> str:
-    """The id of the page's heading in every edition: the slug the Markdown toc makes of the English title."""
-    slug = slugify(study.title, "-") or "study"
-    return f"{slug}-title" if slug in SECTION_IDS else slug
+# The id of the page's heading, the study's title, in every edition: short, for a page that links to it thrice
+# (the heading's own link, the table of contents, the theme's "skip to content"); the other headings' ids are
+# their sections' (templates/study.html.j2).
+TITLE_ID = "title"
 
 
 def page(ctx: Context, study: Study) -> str:
@@ -176,7 +171,7 @@ def page(ctx: Context, study: Study) -> str:
         "study.html.j2",
         study=study,
         page_title=study.original_title if original_first else study.title,
-        title_id=_title_id(study),
+        title_id=TITLE_ID,
         original_first=original_first,
         # The review's studies carry its English title; an added study's is as published, in whatever language.
         title_lang=None if study.added else "en",
