@@ -125,6 +125,24 @@ def _in_nav(items) -> set[str]:
     return found
 
 
+def _unused_theme_files(files, config) -> list:
+    """What the theme ships that this site never loads: its source maps (*.map, read only by a browser's developer
+    tools) and the search's word splitters and stemmers of languages other than the editions' (its worker loads
+    lunr/min/lunr.<lang>.min.js for each search language but English, with lunr.stemmer.support.min.js and
+    lunr.multi.min.js; tinyseg.js and wordcut.js only for Japanese and Thai)."""
+    keep = {f"lunr.{lang}.min.js" for lang in config.plugins["material/search"].config.lang or []}
+    keep |= {"lunr.stemmer.support.min.js", "lunr.multi.min.js"}
+    return [
+        file
+        for file in files
+        if file.src_uri.startswith("assets/")
+        and (
+            file.src_uri.endswith(".map")
+            or (file.src_uri.startswith("assets/javascripts/lunr/") and file.name + ".js" not in keep)
+        )
+    ]
+
+
 def on_files(files, config):
     """In a dirty build, remove every file about to be written again (pages and files whose source is newer,
     and what is written every time): each is written as a new file, and the previous site's stays as it was.
@@ -137,6 +155,8 @@ def on_files(files, config):
                 Path(file.abs_dest_path).unlink(missing_ok=True)
         for name in WRITTEN_EVERY_TIME:
             (Path(config.site_dir) / name).unlink(missing_ok=True)
+    for file in _unused_theme_files(files, config):
+        files.remove(file)
     _state["files"] = files
     return files
 

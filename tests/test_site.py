@@ -260,6 +260,28 @@ def test_no_external_resources(built):
         )
 
 
+def test_icons_by_reference_are_in_the_icon_file(built):
+    """A page draws the header's icons from assets/images/icons.svg: every icon it names is a symbol there, and a
+    study page writes none of them into itself."""
+    for lang in ("es", "en"):
+        site = built / "site" / ("en" if lang == "en" else "")
+        symbols = set(re.findall(r'<symbol id="([^"]+)"', (site / "assets/images/icons.svg").read_text("utf-8")))
+        for page in [site / "studies/huaman-2022/index.html", site / "index.html"]:
+            used = re.findall(r'<use href="(?:\.\./)*assets/images/icons\.svg#([^"]+)"', page.read_text("utf-8"))
+            assert used and set(used) <= symbols, (page, set(used) - symbols)
+    header = re.search(r"<header.*?</header>", html(built, "studies/huaman-2022"), re.S)[0]
+    assert "<path" not in header
+
+
+def test_the_theme_files_the_site_never_loads_are_left_out(built):
+    """No source map, and of the search's language files only those of the editions' languages."""
+    site = built / "site"
+    assert not list(site.rglob("*.map"))
+    for edition, own in (("", {"lunr.es.min.js"}), ("en/", set())):  # English needs no language file of its own
+        found = {p.name for p in (site / edition / "assets/javascripts/lunr").rglob("*.js")}
+        assert found == {"lunr.multi.min.js", "lunr.stemmer.support.min.js"} | own, edition
+
+
 def _tree(folder: Path) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
