@@ -76,5 +76,5 @@ def compose(built: dict, pages: list[str], rebuilt: set[str], own: dict[str, dic
             docs.extend(by_page.get(url, []))
         else:
             docs.extend(before.get(url, []))
-    # As the theme writes it (material/plugins/search/plugin.py).
-    return json.dumps({"config": built["config"], "docs": docs}, separators=(",", ":"), default=str)
+    # As the theme writes it (material/plugins/search/plugin.py), but with its characters as they are, not escaped.
+    return json.dumps({"config": built["config"], "docs": docs}, separators=(",", ":"), ensure_ascii=False, default=str)
