@@ -75,7 +75,8 @@ def _index(docs: Path, lang: str, page: str, name: str) -> tuple[dict, str]:
     path, digest = html.unescape(address).split("?v=")
     content = (docs / lang / name).read_bytes()
     assert digest == hashlib.sha256(content).hexdigest()[:12]
-    return {table: lists.rows_of(rows) for table, rows in json.loads(content).items()}, path
+    index = json.loads(content)
+    return {table: lists.rows_of(index, table) for table in index["tables"]}, path
 
 
 def _text(node) -> str:
