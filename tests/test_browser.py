@@ -806,6 +806,112 @@ def test_rows_from_the_index_are_the_rows_of_the_page(visit, site, base_url, edi
         visit.page.unroute(url)
 
 
+# An index that tries, through its pool (evidence/lists.py), what tables.js's allow-list refuses: elements other than
+# those of a row, attributes other than class, lang, href, scope, colspan, rowspan and data-*, javascript: links.
+HOSTILE_INDEX = {
+    "pool": [
+        "javascript:window.__pwned=1",
+        {"data-label": "Pooled", "href": 0, "onclick": "window.__pwned=2"},
+        ["script", {}, "window.__pwned=3"],
+        ["img", {"src": "x", "onerror": "window.__pwned=4"}],
+        "iframe",
+        [4, {"src": "javascript:window.__pwned=5"}],
+        {"class": "pooled", "style": "display:none", "onmouseover": "window.__pwned=6"},
+        ["span", 6, "Text from the pool", 2, 3, 5],
+        ["a", 1, "Link from the pool"],
+    ],
+    "tables": {
+        "findings-table": {
+            "tag": "tr",
+            "rows": 3,
+            "attributes": {"data-id": ["one", "two", "three"], "onclick": [0, 0, 0]},
+            "children": [
+                [
+                    ["td", {}, 8],
+                    ["td", 6, 7],
+                    ["td", {}, ["a", {"href": ["javascript:window.__pwned=7"]}, "Array link"]],
+                ],
+                [7, ["td", 1, "plain"], ["td", {}, ["a", {"href": 0}, "Another link"]]],
+            ],
+        }
+    },
+}
+# Indexes whose numbers stand for no entry before them: tables.js gives up on them and says so.
+BROKEN_INDEXES = [
+    {
+        "pool": [["span", {}, 0]],
+        "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[0]]}},
+    },
+    {
+        "pool": [["span", {}, 1], "x"],
+        "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[1]]}},
+    },
+    {"pool": [], "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[0]]}}},
+]
+TABLE_BODY = """() => {
+  const body = document.querySelector('#findings-table tbody');
+  const found = [];
+  for (const el of body.querySelectorAll('*')) {
+    if (!['tr', 'td', 'th', 'a', 'span', 'p', 'i', 'em', 'b', 'strong', 'code', 'br'].includes(el.localName)) {
+      found.push('<' + el.localName + '>');
+    }
+    for (const attr of el.attributes) {
+      if (!/^(class|lang|href|scope|colspan|rowspan|data-[a-z0-9-]+)$/.test(attr.name)) found.push(attr.name);
+      if (/javascript:/i.test(attr.value)) found.push(attr.name + '=' + attr.value);
+    }
+  }
+  return {
+    found,
+    rows: body.rows.length,
+    text: body.textContent,
+    labels: Array.from(body.querySelectorAll('td[data-label]'), td => td.getAttribute('data-label')),
+    pooled: body.querySelectorAll('span.pooled').length,
+    hrefs: Array.from(body.querySelectorAll('a'), a => a.getAttribute('href')),
+    pwned: window.__pwned === undefined ? null : String(window.__pwned),
+  };
+}"""
+
+
+def test_an_index_brings_nothing_the_allow_list_refuses_through_its_pool(visit, site, base_url):
+    """Whatever an index's pool holds goes through the allow-list of tables.js as the rest of the index: an index
+    answered in place of findings.json, whose pool brings a script, an image with onerror, an iframe named by a
+    number, on* and style attributes and javascript: links (as a text of the pool, or as a list), gives rows with
+    the pool's texts and allowed attributes only; an index whose numbers stand for no entry before them is not
+    read, and the status says the other studies could not be loaded."""
+    from playwright.sync_api import expect
+
+    url = base_url + "en/findings/"
+    serve_first_page_only(visit.page, site, url, "en/")
+    answer = {"index": HOSTILE_INDEX}
+    index = re.compile(r"/findings\.json\?v=")
+    visit.page.route(
+        index,
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(answer["index"])),
+    )
+    try:
+        page = visit.open("en/findings/")
+        page.locator("nav.table-pager button").first.click()
+        expect(page.locator("#findings-table tbody tr")).to_have_count(3)
+        body = page.evaluate(TABLE_BODY)
+        assert not body["found"] and body["pwned"] is None and not visit.dialogs, body
+        text = " ".join(body["text"].split())
+        assert "Text from the pool" in text and "Link from the pool" in text and "Another link" in text, text
+        assert body["labels"] == ["Pooled"] and body["pooled"] == 2
+        assert body["hrefs"] == [None, None, None], body["hrefs"]
+        assert not visit.errors
+        for broken in BROKEN_INDEXES:
+            answer["index"] = broken
+            page = visit.open("en/findings/")
+            page.locator("nav.table-pager button").first.click()
+            failed = page.locator("#findings-table").get_attribute("data-index-failed")
+            expect(page.locator("#findings-table-status")).to_have_text(failed)
+            assert page.evaluate(TABLE_BODY)["rows"] == ROWS  # the page's own rows stay
+        assert not visit.errors and not visit.dialogs
+    finally:
+        visit.page.unroute(index)
+        visit.page.unroute(url)
+
+
 # --- 2: the downloads carry the payloads inert ------------------------------------------------------------------
 
 FORMULA = ("=", "+", "-", "@", "\t", "\r")

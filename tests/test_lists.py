@@ -6,6 +6,8 @@ few hundred studies (benchmarks/synthetic.py) with one study whose title and fin
 - The reference list goes on over pages of reference_page.PAGE_SIZE with plain links, every study on exactly one.
 - The data checks page and a trend's page hold the first rows of a long table, and their index all of them.
 - The trend index names a bounded number of studies in each cell, with a link to the rest.
+- Every index holds every row of its tables exactly as `tree` reads the row the template wrote, and what the rows
+  repeat only once.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ HOSTILE = {
     "language": "es",
 }
 EDITIONS = ("es", "en")
+WRITTEN = "index-rows"  # beside docs/: the rows the template wrote for each index, as generate gave them to it
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +54,19 @@ def built(tmp_path_factory):
     (root / "studies" / f"{HOSTILE['id']}.yml").write_text(
         yaml.safe_dump(HOSTILE, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
+    written = root / WRITTEN
+    written.mkdir()
+    write_index = lists.write_index
+
+    def recording(writer, page, index, tables):
+        # In a file, as the other edition is written in a process of its own.
+        name = (writer.folder + index).replace("/", "~")
+        (written / name).write_text(json.dumps({t.id: t.rows for t in tables}), encoding="utf-8")
+        write_index(writer, page, index, tables)
+
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reference_page, "PAGE_SIZE", REFERENCES_PAGE)
+        patch.setattr(lists, "write_index", recording)
         data = load(root, Cache(None))
         assert not has_errors(data.problems), [p.text() for p in data.problems]
         generate(data, Cache(None))
@@ -75,7 +89,8 @@ def _index(docs: Path, lang: str, page: str, name: str) -> tuple[dict, str]:
     path, digest = html.unescape(address).split("?v=")
     content = (docs / lang / name).read_bytes()
     assert digest == hashlib.sha256(content).hexdigest()[:12]
-    return {table: lists.rows_of(rows) for table, rows in json.loads(content).items()}, path
+    index = json.loads(content)
+    return {table: lists.rows_of(index, table) for table in index["tables"]}, path
 
 
 def _text(node) -> str:
@@ -239,3 +254,71 @@ def test_the_trends_stay_light_and_every_study_of_a_trend_is_in_its_page_or_inde
             assert not (docs / lang / "trends" / f"{trend.id}.json").exists() and rows is None
             assert len(re.findall(r'<tr><th scope="row">', page)) == len(members)
     assert long >= 2
+
+
+def _written_in_full(index: dict):
+    """Every element an index writes in full, in its pool or in its tables' columns, as JSON."""
+
+    def elements(value):
+        if isinstance(value, list):
+            yield json.dumps(value, ensure_ascii=False)
+            for child in value[2:]:
+                yield from elements(child)
+
+    for entry in index["pool"]:
+        yield from elements(entry)
+    for table in index["tables"].values():
+        for column in table["children"]:
+            for value in column:
+                yield from elements(value)
+
+
+@pytest.mark.parametrize("lang", EDITIONS)
+def test_every_index_holds_every_row_exactly_and_what_the_rows_repeat_once(built, lang):
+    """Each index of the edition (findings, checks, every long trend) gives back, through its pool, every row the
+    template wrote for its tables, in order, each as `tree` reads it, its attributes in their order; an element
+    that many rows hold (a year's cell, a column's label, "unofficial translation: not yet translated") is written
+    once, in the pool, and the rows refer to it by its number."""
+    docs, _, _ = built
+    written = sorted((docs.parent / WRITTEN).glob(f"{lang}~*"))
+    names = [path.name.split("~", 1)[1].replace("~", "/") for path in written]
+    assert "findings.json" in names and "checks.json" in names
+    assert len([name for name in names if name.startswith("trends/")]) >= 2
+    for path, name in zip(written, names):
+        text = (docs / lang / name).read_text(encoding="utf-8")
+        index = json.loads(text)
+        tables = json.loads(path.read_text(encoding="utf-8"))
+        assert list(index["tables"]) == list(tables)
+        for table, rows in tables.items():
+            # As JSON, which sees the order of the attributes (as the browser's rows do) where == does not.
+            assert json.dumps(lists.rows_of(index, table)) == json.dumps([lists.tree(row) for row in rows]), name
+        full = list(_written_in_full(index))
+        assert len(full) == len(set(full)), f"{name}: an element written twice"
+        assert index["pool"], name
+        assert len(text) < sum(len(row) for rows in tables.values() for row in rows), name  # less than the HTML
+    if lang == "es":
+        findings = (docs / lang / "findings.json").read_text(encoding="utf-8")
+        rows = json.loads((docs.parent / WRITTEN / "es~findings.json").read_text(encoding="utf-8"))["findings-table"]
+        label = "Traducción no oficial de este sitio:"
+        assert sum(row.count(label) for row in rows) > 10
+        assert findings.count(label) == 1
+
+
+def test_an_index_stores_what_its_rows_repeat_once_and_gives_them_back():
+    """A few rows by hand: a subtree many rows hold is one entry of the pool, referred to by its number; a row
+    whose attributes start with one the others lack keeps their order; the rows come back exactly."""
+    repeated = '<span class="translation"><span class="label">Not yet &lt;translated&gt;</span> <b>!</b></span>'
+    rows = [
+        f'<tr data-year="2021" data-id="a"><td data-label="Title">One {repeated}</td><td>x</td></tr>',
+        f'<tr class="added" data-year="2021" data-id="b"><td data-label="Title">Two {repeated}</td></tr>',
+        f'<tr data-year="2022" data-id="c"><td data-label="Title">Three {repeated}</td><td>y<br>z</td></tr>',
+    ]
+    text = lists.index_json([lists.Table("t", rows)])
+    index = json.loads(text)
+    assert json.dumps(lists.rows_of(index, "t")) == json.dumps([lists.tree(row) for row in rows])
+    assert lists.tree(rows[1])[1] == {"class": "added", "data-year": "2021", "data-id": "b"}
+    assert list(lists.rows_of(index, "t")[1][1]) == ["class", "data-year", "data-id"]
+    # The subtree is in the pool once, and each title cell ends with its number.
+    number = index["pool"].index(lists.tree(repeated))
+    assert [cell[-1] for cell in index["tables"]["t"]["children"][0]] == [number] * 3
+    assert text.count("Not yet <translated>") == 1

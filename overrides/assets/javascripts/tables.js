@@ -5,8 +5,8 @@
    data-index where the JSON index of all of them is. The index is fetched once, when the reader first sorts,
    filters, turns the page or downloads (or arrives with filters in the address); from then on the table works over
    every row. A row of the index is the row of the page as a tree, [tag, {attribute: value}, child, …] or a text
-   (stored column by column: see rowsOf), built here with createElement, setAttribute and createTextNode only: its
-   text is never read as markup.
+   (stored column by column, what the rows repeat stored once: see rowsOf), built here with createElement,
+   setAttribute and createTextNode only: its text is never read as markup.
    Every word this script writes comes from the page, in its language: the table's data-status-* messages
    (one per plural category of Intl.PluralRules, "{num}" and "{shown}" standing for the numbers), its
    data-index-failed, the pager's data-page-label, the download button's data-failed, and the rows of the index,
@@ -220,19 +220,54 @@
     return record;
   }
 
-  // The rows of a table of the index, which stores them column by column: {"tag": "tr", "attributes": [each
-  // row's], "children": [[each row's first child], [second], …]}, null where a row has fewer children.
-  function rowsOf(stored) {
-    if (!stored || !Array.isArray(stored.attributes) || !Array.isArray(stored.children)) {
+  // The rows of the table `id` of an index (evidence/lists.py), which stores them column by column:
+  // {"pool": [value, …], "tables": {id: {"tag": "tr", "rows": N, "attributes": {name: [each row's value], …},
+  // "children": [[each row's first child], [second], …]}}}, null where a row lacks the attribute or the child. A
+  // number n, wherever a text, a node or an attribute object would be, stands for pool[n], an entry of the pool
+  // referring only to entries before it. The rows come out as trees like any other: what the pool holds goes
+  // through `build`'s allow-list as the rest does.
+  function rowsOf(index, id) {
+    var tables = index && index.tables;
+    var stored = tables && Object.prototype.hasOwnProperty.call(tables, id) ? tables[id] : null;
+    if (!stored || !Array.isArray(index.pool) || !stored.attributes || !Array.isArray(stored.children)) {
       throw new Error("no rows for this table in its index");
     }
-    return stored.attributes.map(function (attributes, row) {
-      var node = [stored.tag, attributes];
-      stored.children.forEach(function (column) {
-        if (column[row] !== null && column[row] !== undefined) { node.push(column[row]); }
-      });
-      return node;
-    });
+    var pool = [];
+    // A stored value with its numbers replaced by the entries they stand for, among the first `limit` of the pool.
+    function value(stored, limit) {
+      if (typeof stored === "number") {
+        if (!(stored % 1 === 0 && stored >= 0 && stored < limit)) { throw new Error("no entry " + stored + " in the pool"); }
+        return pool[stored];
+      }
+      if (Array.isArray(stored)) { return stored.map(function (item) { return value(item, limit); }); }
+      if (stored && typeof stored === "object") {
+        var copy = Object.create(null);
+        Object.keys(stored).forEach(function (name) { copy[name] = value(stored[name], limit); });
+        return copy;
+      }
+      return stored;
+    }
+    function column(stored) {
+      if (!Array.isArray(stored)) { throw new Error("a column of the index is not a list"); }
+      return value(stored, pool.length);
+    }
+    index.pool.forEach(function (entry) { pool.push(value(entry, pool.length)); });
+    var names = Object.keys(stored.attributes);
+    var attributes = names.map(function (name) { return column(stored.attributes[name]); });
+    var children = stored.children.map(column);
+    var rows = [];
+    for (var row = 0; row < stored.rows; row++) {
+      var own = Object.create(null);
+      var node = [stored.tag, own];
+      for (var a = 0; a < names.length; a++) {
+        if (attributes[a][row] !== null && attributes[a][row] !== undefined) { own[names[a]] = attributes[a][row]; }
+      }
+      for (var c = 0; c < children.length; c++) {
+        if (children[c][row] !== null && children[c][row] !== undefined) { node.push(children[c][row]); }
+      }
+      rows.push(node);
+    }
+    return rows;
   }
 
   function element(record) {
@@ -303,7 +338,7 @@
       failed = false;
       render();
       fetchIndex(index).then(function (data) {
-        records = rowsOf(data && data[table.id]).map(fromNode);
+        records = rowsOf(data, table.id).map(fromNode);
         tbody.textContent = "";
         complete = true;
       }).catch(function () {
