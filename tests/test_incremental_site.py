@@ -89,6 +89,7 @@ def test_an_incremental_build_after_an_edit_a_rename_and_a_deletion_equals_a_cle
     assert not [p for p in incremental if renamed.stem + "/" in p or deleted.stem + "/" in p]
     assert b"Edited. " in incremental[f"studies/{edited.stem}/index.html"]
     assert _files(witness) == previous, "the incremental build wrote into a file of the previous site"
+    assert "up to date" in _build(repo), "the incremental build's listing of site/ is not site/'s"
 
     assert "incrementally" not in _build(repo, "--clean")
     clean = _files(repo / "site")
