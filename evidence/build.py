@@ -1,17 +1,20 @@
-"""Build the site with MkDocs into a staging folder, then swap it into place.
+"""Build the site with MkDocs into a staging folder, then put it in place of site/.
 
 Only one build runs in a repository at a time (a lock file); a build that finds another
 running stops with a message. Staging folders left by an interrupted build are removed
-by the next one. `site/` is replaced only by a complete build: a failure at any step
-leaves it as it was.
+by the next one. `site/` is changed only after every edition built: a failure before that
+leaves it as it was (one while the files of an incremental build are moved in, which only a
+failing file system can cause, leaves a site/ that the next build builds again from nothing).
 
 The editions are built side by side (one MkDocs process each). A build is incremental when it
 can be: when site/ is exactly as the last build left it, and nothing that shows on every page
 changed since (the code, templates, theme, configuration, hand-written pages, catalogue, the
-footer's date; see `layout_key`), MkDocs builds with --dirty over a copy of site/ made of hard
-links, rebuilding only the pages whose source the generator rewrote (evidence/mkdocs_hooks.py
-writes each as a new file, so the previous site is never written into). Otherwise, and always
-with `build --clean`, it builds from nothing.
+footer's date; see `layout_key`), MkDocs builds with --dirty into an empty staging folder,
+writing only the pages whose source the generator rewrote, the navigation's pages and what is
+written every time (evidence/mkdocs_hooks.py decides against site/, and lists what site/ has
+that the build no longer has). Those files are then moved into site/, each in place of the
+previous one (a new file: site/ is never written into), and the listed ones removed (`_overlay`).
+Otherwise, and always with `build --clean`, it builds from nothing and swaps the result for site/.
 """
 
 from __future__ import annotations
@@ -37,6 +40,11 @@ from .i18n import EDITIONS, edition
 SITE = "site"
 LOCK = ".site.lock"
 STAGING = (".site-new-", ".site-old-")
+# An incremental build of an edition: the folder of the previous site it builds over (an environment variable of
+# its MkDocs process), and the file in which it lists what that site has and the build no longer has (a dot-file:
+# never a site's file, as MkDocs leaves them out).
+PREVIOUS_SITE = "EVIDENCE_PREVIOUS_SITE"
+STALE = ".stale.json"
 
 
 class BuildError(Exception):
@@ -104,13 +112,17 @@ def _ordinary(folder: Path) -> None:
 _WARNING = re.compile(r"^(?:WARNING|ERROR)\b.*", re.MULTILINE)
 
 
-def _mkdocs(root: Path, config: str, staging: Path, dirty: bool) -> subprocess.Popen:
-    """Start `mkdocs build --strict` of one edition into `staging` (see `_finish`)."""
+def _mkdocs(root: Path, config: str, staging: Path, previous: Path | None) -> subprocess.Popen:
+    """Start `mkdocs build --strict` of one edition into `staging`, incremental over the edition's `previous`
+    site when there is one (see `_finish`)."""
+    env = mkdocs_env(root)
+    if previous:
+        env[PREVIOUS_SITE] = str(previous)
     return subprocess.Popen(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / config), "-d", str(staging)]
-        + (["--dirty"] if dirty else []),
+        + (["--dirty"] if previous else []),
         cwd=root,
-        env=mkdocs_env(root),
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -207,45 +219,73 @@ def layout_key(layout: str, footer: object) -> str:
     return _key(layout, repr(footer))
 
 
-def listing(site: Path) -> str | None:
-    """A digest of every file's path, size and modification time under site/ (None when there is no site)."""
-    if not site.is_dir():
-        return None
+def _files(site: Path) -> dict[str, tuple[int, int]]:
+    """Every file under site/, by its path there: its size and modification time."""
+    found = {}
+    for folder, _, names in os.walk(site):
+        relative = os.path.relpath(folder, site)
+        prefix = "" if relative == "." else relative + "/"
+        for name in names:
+            stat = os.lstat(os.path.join(folder, name))
+            found[prefix + name] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _digest(files: dict[str, tuple[int, int]]) -> str:
     digest = hashlib.sha256()
-    for folder, dirs, names in os.walk(site):
-        dirs.sort()
-        for name in sorted(names):
-            path = os.path.join(folder, name)
-            stat = os.lstat(path)
-            digest.update(f"{os.path.relpath(path, site)}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    for path in sorted(files):
+        size, mtime = files[path]
+        digest.update(f"{path}\0{size}\0{mtime}\0".encode())
     return digest.hexdigest()
 
 
-def _link_copy(source: Path, target: Path) -> None:
-    """A copy of the site made of hard links (the hook writes every file it rebuilds as a new one): with GNU cp,
-    which is several times quicker at it, else file by file."""
-    if shutil.which("cp") and sys.platform.startswith("linux"):
-        if subprocess.run(["cp", "-al", f"{source}/.", str(target)], capture_output=True).returncode == 0:
-            return
-        shutil.rmtree(target, ignore_errors=True)
-        target.mkdir()
-    shutil.copytree(source, target, copy_function=os.link, dirs_exist_ok=True)
+def listing(site: Path) -> str | None:
+    """A digest of every file's path, size and modification time under site/ (None when there is no site)."""
+    return _digest(_files(site)) if site.is_dir() else None
+
+
+def _overlay(staging: Path, target: Path, files: dict[str, tuple[int, int]]) -> None:
+    """Lay an incremental build over site/: move each file of `staging` into site/, in place of the file of that
+    name (a new file: a hard link kept to the previous one keeps its content), then remove what each edition
+    listed in its STALE file, and the folders that leaves empty. `files` (`_files` of site/) is kept up to date."""
+    stale = []
+    for e in EDITIONS:
+        record = staging / e.path / STALE
+        stale += [e.path + path for path in json.loads(record.read_text(encoding="utf-8"))]
+        record.unlink()
+    for folder, _, names in os.walk(staging):
+        relative = os.path.relpath(folder, staging)
+        prefix = "" if relative == "." else relative + "/"
+        if names:
+            os.makedirs(target / prefix, exist_ok=True)
+        for name in names:
+            stat = os.lstat(os.path.join(folder, name))
+            os.replace(os.path.join(folder, name), target / (prefix + name))
+            files[prefix + name] = (stat.st_size, stat.st_mtime_ns)
+    emptied = set()
+    for path in stale:
+        (target / path).unlink(missing_ok=True)
+        files.pop(path, None)
+        emptied.update(Path(path).parents)
+    for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):  # deepest first; not site/ itself
+        if folder.parts and not os.listdir(target / folder):
+            os.rmdir(target / folder)
 
 
 def build_site(root: Path, layout: str = "", previous: dict | None = None) -> dict:
-    """mkdocs build --strict of every edition into a new folder; replace site/ only if all succeeded. Raises
+    """mkdocs build --strict of every edition into a new folder; change site/ only if all succeeded. Raises
     BuildError. Incremental over site/ when `previous` (what `build_site` returned last time) has this `layout`
     and site/ is as that build left it; clean otherwise. Returns what the next build compares with.
 
     The caller holds the lock (see `exclusive`).
     """
     target = root / SITE
-    dirty = bool(
-        layout and previous and previous.get("layout") == layout and previous.get("listing") == listing(target)
-    )
+    same_layout = layout and previous and previous.get("layout") == layout and target.is_dir()
+    files = _files(target) if same_layout else {}
+    dirty = bool(same_layout and previous.get("listing") == _digest(files))
     folders = []
     try:
-        for _ in EDITIONS:
+        for _ in range(1 if dirty else len(EDITIONS)):  # a clean build empties the folder it builds into: one each
             folders.append(Path(tempfile.mkdtemp(prefix=STAGING[0], dir=root)))
             _ordinary(folders[-1])
     except OSError as exc:
@@ -255,11 +295,15 @@ def build_site(root: Path, layout: str = "", previous: dict | None = None) -> di
     staging = folders[0]
     try:
         if dirty:
-            _link_copy(target, staging)
             places = [staging / e.path for e in EDITIONS]
-        else:  # each edition into its own folder: a clean build empties the folder it builds into
+            for place in places:
+                place.mkdir(exist_ok=True)
+        else:
             places = [staging] + folders[1:]
-        processes = [_mkdocs(root, e.config, place, dirty) for e, place in zip(EDITIONS, places, strict=True)]
+        processes = [
+            _mkdocs(root, e.config, place, target / e.path if dirty else None)
+            for e, place in zip(EDITIONS, places, strict=True)
+        ]
         try:
             for edition, process in zip(EDITIONS, processes, strict=True):
                 _finish(process, edition.config)
@@ -268,17 +312,22 @@ def build_site(root: Path, layout: str = "", previous: dict | None = None) -> di
                 if process.poll() is None:
                     process.kill()
                     process.wait()
-        if not dirty:
+        if dirty:
+            try:
+                _overlay(staging, target, files)
+            except OSError as exc:  # site/ no longer as the last build left it: the next build is a clean one
+                raise BuildError(f"cannot move the new files into {SITE}/: {exc.strerror or exc}") from None
+        else:
             for edition, place in zip(EDITIONS[1:], places[1:], strict=True):
                 os.replace(place, staging / edition.path.rstrip("/"))
-        _swap(root, staging)
+            _swap(root, staging)
     except OSError as exc:
         raise BuildError(f"cannot build into {staging.name}: {exc.strerror or exc}") from None
     finally:
         for folder in folders:
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
-    return {"layout": layout, "listing": listing(target), "dirty": dirty}
+    return {"layout": layout, "listing": _digest(files) if dirty else listing(target), "dirty": dirty}
 
 
 # What the generator reads: a change here regenerates the pages under docs/, which MkDocs, watching docs/, rebuilds.

@@ -3,9 +3,10 @@
 - Pages written as finished HTML (front matter `format: html`: the study pages) are published as they are,
   without being read as Markdown; their table of contents is taken from their headings.
 - Each edition's search index holds one entry per study (evidence/search_index.py), in one order.
-- A dirty build (`mkdocs build --dirty`, which evidence/build.py runs over a copy of the previous site made of
-  hard links) writes every file it rebuilds as a new file, never into the old one, and removes what the site
-  no longer has; its result is byte for byte the clean build's (tests/test_incremental_site.py).
+- An incremental build (`mkdocs build --dirty`, which evidence/build.py runs into an empty folder, naming the
+  previous site in EVIDENCE_PREVIOUS_SITE) writes there only what changed since the previous site, and records
+  what the previous site has that this build no longer has; evidence/build.py then lays that over the previous
+  site. Its result is byte for byte the clean build's (tests/test_incremental_site.py).
 - The language switcher, the sitemap's pairs of editions and the footer's "data as of" sentence.
 """
 
@@ -27,11 +28,11 @@ if str(ROOT) not in sys.path:
 
 from evidence import search_index  # noqa: E402
 from evidence.as_of import AsOf  # noqa: E402
-from evidence.generate import DOCS  # noqa: E402
+from evidence.build import PREVIOUS_SITE, STALE  # noqa: E402
 from evidence.i18n import DEFAULT, EDITIONS, Language, edition  # noqa: E402
 
-# What the build is (on_startup), and what it has done so far.
-_state: dict = {"dirty": False}
+# What the build is (on_startup: the previous site's folder in an incremental build), and what it has done so far.
+_state: dict = {"previous": None}
 # What MkDocs writes besides the files it lists: the theme's static templates, and the search plugin's index.
 WRITTEN_EVERY_TIME = ["404.html", "sitemap.xml", "sitemap.xml.gz", search_index.INDEX]
 
@@ -47,16 +48,19 @@ class _DirtyNotice(logging.Filter):
 
 
 def on_startup(command, dirty):
-    _state["dirty"] = dirty and command == "build"
-    if _state["dirty"]:
+    """An incremental build is `mkdocs build --dirty` with the previous site named (evidence/build.py); a dirty
+    build without it is refused, by the warning _DirtyNotice would have filtered."""
+    previous = os.environ.get(PREVIOUS_SITE) if dirty and command == "build" else None
+    _state["previous"] = Path(previous) if previous else None
+    if previous:
         logging.getLogger("mkdocs.commands.build").addFilter(_DirtyNotice())
 
 
-def as_of(lang: str) -> str | None:
+def as_of(docs: Path, lang: str) -> str | None:
     """The sentence saying what date the data are as of, in the edition's language, from the generated
-    data/review.json (which only the default edition carries)."""
+    data/review.json of the repository being built (`docs`: its docs/; only the default edition carries it)."""
     try:
-        data = json.loads((ROOT / DOCS / DEFAULT.lang / "data" / "review.json").read_text(encoding="utf-8"))
+        data = json.loads((docs / DEFAULT.lang / "data" / "review.json").read_text(encoding="utf-8"))
         stamp = AsOf(data["as_of"]["date"], data["as_of"]["basis"], data["as_of"]["update"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -102,17 +106,16 @@ def on_config(config):
     language = Language(here.lang)
     config.extra["not_found"] = language.gettext("404: this page does not exist")
     config.extra["made_with"] = language.gettext("Made with")
-    text = as_of(here.lang)
+    text = as_of(Path(config.docs_dir).parent, here.lang)  # docs_dir: docs/<lang>
     if text:
         config.copyright = f"{config.copyright or ''} {escape(text)}".strip()
     return config
 
 
 def on_pre_build(config):
-    site = Path(config.site_dir)
-    _state.update(previous=None, rebuilt=set(), own={})
-    if _state["dirty"]:
-        _state["previous"] = search_index.read(site / search_index.INDEX)
+    _state.update(index=None, rebuilt=set(), own={})
+    if _state["previous"]:
+        _state["index"] = search_index.read(_state["previous"] / search_index.INDEX)
 
 
 def _in_nav(items) -> set[str]:
@@ -143,18 +146,29 @@ def _unused_theme_files(files, config) -> list:
     ]
 
 
+def _modified(file, previous: Path, always: bool) -> bool:
+    """MkDocs' rule (File.is_modified), asked of the previous site rather than of the folder MkDocs writes into:
+    a file held in memory, or one the previous site has not, or has older than its source."""
+    if always or file.abs_src_path is None:
+        return True
+    before = previous / file.dest_uri
+    return not os.path.isfile(before) or os.path.getmtime(before) < os.path.getmtime(file.abs_src_path)
+
+
+def _answer(value: bool):
+    return lambda: value
+
+
 def on_files(files, config):
-    """In a dirty build, remove every file about to be written again (pages and files whose source is newer,
-    and what is written every time): each is written as a new file, and the previous site's stays as it was.
-    The pages of the navigation are always built again: every page shows their titles, which MkDocs knows only
-    of the pages it reads."""
-    if _state["dirty"]:
+    """In an incremental build, each file says whether it changed since the previous site (MkDocs asks it before
+    reading a page, building it or copying a file, and writes only what did). The pages of the navigation are
+    always built again: every page shows their titles, which MkDocs knows only of the pages it reads. The
+    theme's files that the site never loads are left out (`_unused_theme_files`)."""
+    previous = _state["previous"]
+    if previous:
         nav = _in_nav(config.nav)
         for file in files:
-            if file.src_uri in nav or file.is_modified():
-                Path(file.abs_dest_path).unlink(missing_ok=True)
-        for name in WRITTEN_EVERY_TIME:
-            (Path(config.site_dir) / name).unlink(missing_ok=True)
+            file.is_modified = _answer(_modified(file, previous, file.src_uri in nav))
     for file in _unused_theme_files(files, config):
         files.remove(file)
     _state["files"] = files
@@ -219,37 +233,34 @@ def on_post_page(output, page, config):
     return output
 
 
-def _stale(site: Path, kept: set[str]) -> None:
-    """Remove what a dirty build found in the site and did not write: the pages of deleted or renamed studies.
-    The default edition's site holds the other editions' folders, which are theirs."""
+def _stale(previous: Path, kept: set[str]) -> list[str]:
+    """What the previous site has and this build does not (the pages of deleted or renamed studies), by path
+    under the edition's folder. The default edition's folder holds the other editions' folders, which are theirs."""
     others = {e.path.rstrip("/") for e in EDITIONS if e.path}
-    folders = []
-    for folder, dirs, names in os.walk(site):
-        relative = Path(folder).relative_to(site).as_posix().removeprefix(".")
-        if not relative:
+    stale = []
+    for folder, dirs, names in os.walk(previous):
+        relative = os.path.relpath(folder, previous)
+        if relative == ".":
             dirs[:] = [d for d in dirs if d not in others]
-        folders.append(folder)
-        for name in names:
-            if f"{relative}/{name}".lstrip("/") not in kept:
-                os.unlink(os.path.join(folder, name))
-    for folder in reversed(folders[1:]):  # deepest first
-        if not os.listdir(folder):
-            os.rmdir(folder)
+        prefix = "" if relative == "." else relative + "/"
+        stale += [prefix + name for name in names if prefix + name not in kept]
+    return stale
 
 
 def on_post_build(config):
-    """The search index in one order, with one entry per study; in a dirty build, what is left to remove."""
+    """The search index in one order, with one entry per study; in an incremental build, the list of what the
+    previous site has that this build does not, for evidence/build.py to remove (STALE, never a site's file)."""
     site = Path(config.site_dir)
     files = _state["files"]
     path = site / search_index.INDEX
     built = search_index.read(path)
     if built is not None:
         pages = [f.page.url for f in files.documentation_pages() if f.page is not None]
-        text = search_index.compose(built, pages, _state["rebuilt"], _state["own"], _state["previous"])
-        os.unlink(path)  # a new file, as for every file a dirty build writes
+        text = search_index.compose(built, pages, _state["rebuilt"], _state["own"], _state["index"])
         path.write_text(text, encoding="utf-8")
-    if _state["dirty"]:
-        _stale(site, {f.dest_uri for f in files} | set(WRITTEN_EVERY_TIME))
+    if _state["previous"]:
+        stale = _stale(_state["previous"], {f.dest_uri for f in files} | set(WRITTEN_EVERY_TIME))
+        (site / STALE).write_text(json.dumps(stale), encoding="utf-8")
 
 
 def on_template_context(context, template_name, config):

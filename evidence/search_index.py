@@ -6,7 +6,7 @@ by: its title (and this site's translation of it), its reference and its finding
 
 The index is then written again in one order, page by page in the order of the site's files, so that a build
 that rebuilt only some pages (`mkdocs build --dirty`, see evidence/build.py) writes the same index as a clean
-build: the entries of a page it did not rebuild are taken from the index it is building over.
+build: the entries of a page it did not rebuild are taken from the previous site's index.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def read(path: Path) -> dict | None:
 def compose(built: dict, pages: list[str], rebuilt: set[str], own: dict[str, dict], previous: dict | None) -> str:
     """The index to write: `built` is what the theme's plugin wrote in this build, `pages` every page's url in
     the site's order, `rebuilt` the pages this build rendered, `own` the entries made here (by url), and
-    `previous` the index this build is building over (None in a clean build)."""
+    `previous` the previous site's index (None in a clean build)."""
     by_page: dict[str, list[dict]] = {}
     for entry in built["docs"]:
         by_page.setdefault(page_of(entry), []).append(entry)

@@ -3,7 +3,8 @@
 A repository of 40 studies (the review's 16 and 24 synthetic ones) is built; then one study is edited, one
 renamed and one deleted, and `build` runs again, incrementally; its site/ must equal, file for file and byte
 for byte, the site a clean build (`build --clean`) makes of the same files. A build with nothing changed
-rewrites nothing, and an incremental build never writes into a file of the previous site.
+rewrites nothing, an incremental build never writes into a file of the previous site, and one that fails
+leaves site/ as it was.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 
 from benchmarks import synthetic
 from conftest import ROOT, run_cli
+from evidence import build, cli
 
 
 def _files(site):
@@ -89,11 +91,44 @@ def test_an_incremental_build_after_an_edit_a_rename_and_a_deletion_equals_a_cle
     assert not [p for p in incremental if renamed.stem + "/" in p or deleted.stem + "/" in p]
     assert b"Edited. " in incremental[f"studies/{edited.stem}/index.html"]
     assert _files(witness) == previous, "the incremental build wrote into a file of the previous site"
+    assert "up to date" in _build(repo), "the incremental build's listing of site/ is not site/'s"
 
     assert "incrementally" not in _build(repo, "--clean")
     clean = _files(repo / "site")
     assert sorted(incremental) == sorted(clean)
     assert [p for p in clean if incremental[p] != clean[p]] == []
+
+
+def test_a_failing_incremental_build_leaves_the_site_as_it_was(repo, monkeypatch, capsys):
+    """The English edition's MkDocs fails (a warning, in strict mode) at its very end, when both editions have
+    written all they would: site/ is left as it was, file for file, and the next build is incremental."""
+    _build(repo)
+    edited = _added(repo)[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("finding: ", "finding: Again. ", 1), "utf-8")
+    stats, files = _stats(repo / "site"), _files(repo / "site")
+    (repo / "broken.en.yml").write_text("INHERIT: mkdocs.en.yml\nextra_templates: [missing.html]\n", "utf-8")
+    real, over = build._mkdocs, []
+
+    def broken(root, config, staging, previous):
+        over.append(previous)
+        return real(root, "broken.en.yml" if config == "mkdocs.en.yml" else config, staging, previous)
+
+    with monkeypatch.context() as patch:  # the module's cache stays set (see module_cache)
+        patch.setattr(build, "_mkdocs", broken)
+        assert cli.main(["--root", str(repo), "build"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[-2:] == [
+        "WARNING -  Template skipped: 'missing.html' not found in docs_dir.",
+        "error: mkdocs build -f mkdocs.en.yml failed (1 warning in strict mode); fix them",
+    ]
+    assert over == [repo / "site", repo / "site" / "en"], "the build was not incremental"
+    assert _stats(repo / "site") == stats
+    assert _files(repo / "site") == files
+    assert not [p for p in repo.iterdir() if p.name.startswith(build.STAGING)], "a staging folder was left behind"
+
+    (repo / "broken.en.yml").unlink()
+    assert "incrementally" in _build(repo)
+    assert b"Again. " in (repo / "site" / "en" / "studies" / edited.stem / "index.html").read_bytes()
 
 
 def test_a_change_to_what_every_page_shows_builds_clean(repo):
