@@ -542,7 +542,6 @@ def test_charts_and_downloads_are_served_under_the_sub_path(browser, base_url):
 THEME_INLINE_SCRIPTS = (
     "__md_scope=new URL(",
     'var palette=__md_get("__palette")',
-    "var target=document.getElementById(location.hash.slice(1))",
 )
 
 # Everything a payload could have created, found in the live DOM after the page's scripts ran.
