@@ -41,10 +41,10 @@ SITE = "site"
 LOCK = ".site.lock"
 STAGING = (".site-new-", ".site-old-")
 # An incremental build of an edition: the folder of the previous site it builds over (an environment variable of
-# its MkDocs process), and the file in which it lists what that site has and the build no longer has (a dot-file:
-# never a site's file, as MkDocs leaves them out).
+# its MkDocs process), and the file in which it lists every file the edition now has (a dot-file: never a site's
+# file, as MkDocs leaves them out); what the previous site has besides is stale.
 PREVIOUS_SITE = "EVIDENCE_PREVIOUS_SITE"
-STALE = ".stale.json"
+KEPT = ".kept.json"
 
 
 class BuildError(Exception):
@@ -246,13 +246,15 @@ def listing(site: Path) -> str | None:
 
 def _overlay(staging: Path, target: Path, files: dict[str, tuple[int, int]]) -> None:
     """Lay an incremental build over site/: move each file of `staging` into site/, in place of the file of that
-    name (a new file: a hard link kept to the previous one keeps its content), then remove what each edition
-    listed in its STALE file, and the folders that leaves empty. `files` (`_files` of site/) is kept up to date."""
-    stale = []
+    name (a new file: a hard link kept to the previous one keeps its content), then remove what site/ has and no
+    edition listed in its KEPT file (the pages of deleted or renamed studies), and the folders that leaves empty.
+    `files` (`_files` of site/) is kept up to date."""
+    kept = set()
     for e in EDITIONS:
-        record = staging / e.path / STALE
-        stale += [e.path + path for path in json.loads(record.read_text(encoding="utf-8"))]
+        record = staging / e.path / KEPT
+        kept |= {e.path + path for path in json.loads(record.read_text(encoding="utf-8"))}
         record.unlink()
+    stale = [path for path in files if path not in kept]
     for folder, _, names in os.walk(staging):
         relative = os.path.relpath(folder, staging)
         prefix = "" if relative == "." else relative + "/"

@@ -5,8 +5,8 @@
 - Each edition's search index holds one entry per study (evidence/search_index.py), in one order.
 - An incremental build (`mkdocs build --dirty`, which evidence/build.py runs into an empty folder, naming the
   previous site in EVIDENCE_PREVIOUS_SITE) writes there only what changed since the previous site, and records
-  what the previous site has that this build no longer has; evidence/build.py then lays that over the previous
-  site. Its result is byte for byte the clean build's (tests/test_incremental_site.py).
+  every file the edition now has; evidence/build.py then lays that over the previous site and removes what the
+  previous site has besides. Its result is byte for byte the clean build's (tests/test_incremental_site.py).
 - The language switcher, the sitemap's pairs of editions and the footer's "data as of" sentence.
 """
 
@@ -28,7 +28,7 @@ if str(ROOT) not in sys.path:
 
 from evidence import search_index  # noqa: E402
 from evidence.as_of import AsOf  # noqa: E402
-from evidence.build import PREVIOUS_SITE, STALE  # noqa: E402
+from evidence.build import KEPT, PREVIOUS_SITE  # noqa: E402
 from evidence.i18n import DEFAULT, EDITIONS, Language, edition  # noqa: E402
 
 # What the build is (on_startup: the previous site's folder in an incremental build), and what it has done so far.
@@ -233,23 +233,10 @@ def on_post_page(output, page, config):
     return output
 
 
-def _stale(previous: Path, kept: set[str]) -> list[str]:
-    """What the previous site has and this build does not (the pages of deleted or renamed studies), by path
-    under the edition's folder. The default edition's folder holds the other editions' folders, which are theirs."""
-    others = {e.path.rstrip("/") for e in EDITIONS if e.path}
-    stale = []
-    for folder, dirs, names in os.walk(previous):
-        relative = os.path.relpath(folder, previous)
-        if relative == ".":
-            dirs[:] = [d for d in dirs if d not in others]
-        prefix = "" if relative == "." else relative + "/"
-        stale += [prefix + name for name in names if prefix + name not in kept]
-    return stale
-
-
 def on_post_build(config):
-    """The search index in one order, with one entry per study; in an incremental build, the list of what the
-    previous site has that this build does not, for evidence/build.py to remove (STALE, never a site's file)."""
+    """The search index in one order, with one entry per study; in an incremental build, the list of every file the
+    edition now has, by which evidence/build.py removes what the previous site has besides (KEPT, never a site's
+    file)."""
     site = Path(config.site_dir)
     files = _state["files"]
     path = site / search_index.INDEX
@@ -259,8 +246,8 @@ def on_post_build(config):
         text = search_index.compose(built, pages, _state["rebuilt"], _state["own"], _state["index"])
         path.write_text(text, encoding="utf-8")
     if _state["previous"]:
-        stale = _stale(_state["previous"], {f.dest_uri for f in files} | set(WRITTEN_EVERY_TIME))
-        (site / STALE).write_text(json.dumps(stale), encoding="utf-8")
+        kept = sorted({f.dest_uri for f in files} | set(WRITTEN_EVERY_TIME))
+        (site / KEPT).write_text(json.dumps(kept), encoding="utf-8")
 
 
 def on_template_context(context, template_name, config):
