@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "locale"
 DOMAIN = "messages"
 SOURCE = "en"  # the language the messages are written in
+# CLDR's minimumGroupingDigits where it is not 1 (common/main/es.xml): see Language.number.
+MIN_GROUPING = {"es": 2}
 
 
 @dataclass(frozen=True)
@@ -132,4 +134,8 @@ class Language:
         return section
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        """A number as this language writes it, grouped as a browser's Intl.NumberFormat groups it (tables.js
+        writes the counts it changes that way): CLDR's minimum grouping digits, which Babel does not apply, make
+        Spanish group digits from five on ("5000", "12.500"; English "5,000")."""
+        grouped = abs(value) >= 10 ** (2 + MIN_GROUPING.get(self.lang, 1))
+        return format_decimal(value, locale=self.locale, group_separator=grouped)

@@ -992,3 +992,24 @@ def test_html_validates(site):
         for m in found
     )
     assert not found, f"{len(found)} problems:\n{report}"
+
+
+def test_numbers_are_written_as_the_browser_writes_them(browser):
+    """The build writes a number as tables.js writes the counts it changes (Intl.NumberFormat, with CLDR's minimum
+    grouping digits: Spanish "5000" but "12.500"), so that one page never shows both "5000" and "5.000"."""
+    from evidence.i18n import Language
+
+    values = [7, 999, 1000, 1991, 5000, 9999, 10000, 12500, 1234567, 2.5]
+    page = browser.new_page()
+    try:
+        for edition in EDITIONS:
+            written = page.evaluate(
+                "([lang, values]) => values.map(v => new Intl.NumberFormat(lang).format(v))",
+                [
+                    edition.lang,
+                    values,
+                ],
+            )
+            assert written == [Language(edition.lang).number(v) for v in values], edition.lang
+    finally:
+        page.close()
