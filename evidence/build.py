@@ -11,9 +11,9 @@ can be: when site/ is exactly as the last build left it, and nothing that shows 
 changed since (the code, templates, theme, configuration, hand-written pages, catalogue, the
 footer's date; see `layout_key`), MkDocs builds with --dirty into an empty staging folder,
 writing only the pages whose source the generator rewrote, the navigation's pages and what is
-written every time (evidence/mkdocs_hooks.py decides against site/, and lists what site/ has
-that the build no longer has). Those files are then moved into site/, each in place of the
-previous one (a new file: site/ is never written into), and the listed ones removed (`_overlay`).
+written every time (evidence/mkdocs_hooks.py decides against site/, and lists every file the
+edition now has). Those files are then moved into site/, each in place of the previous one (a
+new file: site/ is never written into), and what site/ has besides is removed (`_overlay`).
 Otherwise, and always with `build --clean`, it builds from nothing and swaps the result for site/.
 """
 
