@@ -94,7 +94,7 @@ class _Values:
 
     def parse(self, html: str) -> int:
         """The number of the one element of `html` (see `tree`)."""
-        number, numbers, parts, sources = self.number, self._numbers, self.parts, self._sources
+        number, sources = self.number, self._sources
         root: list = ["", None]
         stack = [root]
         top = root
@@ -103,11 +103,7 @@ class _Values:
             if text:
                 # A text runs to the next "<": two texts are never side by side.
                 text = unescape(text)
-                found = numbers.get(text)
-                if found is None:
-                    found = numbers[text] = len(parts)
-                    parts.append(text)
-                top.append(found)
+                top.append(number(text, text))
                 continue
             tags += 1
             if end:
@@ -116,12 +112,7 @@ class _Values:
                     raise ValueError(f"</{tag}> closes no element")
                 node = stack.pop()
                 top = stack[-1]
-                key = tuple(node)
-                found = numbers.get(key)
-                if found is None:
-                    found = numbers[key] = len(parts)
-                    parts.append(node)
-                top.append(found)
+                top.append(number(tuple(node), node))
                 continue
             attributes = sources.get(source)
             if attributes is None:
