@@ -1,4 +1,5 @@
-"""The findings table on a phone, and its download of the filtered rows, in a real browser.
+"""Tables on a phone, in a real browser: the findings table and its download of the filtered rows, the trends
+and record tables.
 
 One build of a throw-away copy of the repository, with the living review's contract example (an update and the
 study it adds, tests/test_updates_check.py) and a second added study whose title, finding and notes hold commas,
@@ -11,7 +12,8 @@ driven with Chromium as tests/test_browser.py does (and skips, or fails under CI
    as studies.csv has them (header, byte order mark, quoted fields), in both editions;
 3. without JavaScript the button is not shown;
 4. when the page holds only the first page of rows (as with thousands of studies), filtering, sorting, the pager,
-   the cards and the download work over every study, from the page's index, findings.json, fetched once.
+   the cards and the download work over every study, from the page's index, findings.json, fetched once;
+5. the trends table and a study's record tables fit the screen, and break a row's name between words only.
 """
 
 from __future__ import annotations
@@ -134,6 +136,37 @@ def test_the_findings_page_fits_a_phone(phone, phone_site, edition):
     targets = phone.locator("button.table-download, nav.table-pager button, #findings-table thead button.sort")
     assert targets.count() > 8
     assert all(targets.nth(i).bounding_box()["height"] >= 44 for i in range(targets.count()))
+    assert not phone.errors
+
+
+# The words of each element's text that the browser broke across two lines (a word with a hyphen may break there).
+BROKEN_WORDS = """elements => elements.flatMap(element => {
+  const broken = [];
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  for (let text = walker.nextNode(); text; text = walker.nextNode()) {
+    for (const word of text.data.matchAll(/[^\\s-]+/g)) {
+      const range = document.createRange();
+      range.setStart(text, word.index);
+      range.setEnd(text, word.index + word[0].length);
+      if (range.getClientRects().length > 1) broken.push(word[0]);
+    }
+  }
+  return broken;
+})"""
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_the_trends_table_and_a_study_record_fit_a_phone(phone, phone_site, edition):
+    """The trends table and a study's record tables fit the screen, and a trend's or a field's name breaks
+    between words only (the theme lets a link break anywhere)."""
+    site, base = phone_site
+    for page in ("trends/", "studies/huaman-2022/"):
+        phone.goto(base + edition + page)
+        wraps = phone.locator(".md-content .table-wrap:has(> table.record)")
+        assert wraps.count() >= 1, page
+        too_wide = wraps.evaluate_all("wraps => wraps.filter(w => w.scrollWidth > w.clientWidth).length")
+        assert too_wide == 0, page
+        assert phone.locator("table.record th[scope=row]").evaluate_all(BROKEN_WORDS) == [], page
     assert not phone.errors
 
 
