@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from babel.lists import format_list
-from babel.numbers import format_decimal
 from markupsafe import Markup
 
 from . import checklist_page, exports, prisma
@@ -155,7 +154,7 @@ def files(ctx: Context) -> dict[str, str | bytes]:
 
 def _size(ctx: Context, n: int) -> str:
     if n >= 1024:
-        return ctx._("%(size)s KB", size=format_decimal(n / 1024, format="#,##0.0", locale=ctx.language.locale))
+        return ctx._("%(size)s KB", size=ctx.language.number(n / 1024, "#,##0.0"))
     return ctx.ngettext("%(num)s byte", "%(num)s bytes", n, num=ctx.number(n))
 
 

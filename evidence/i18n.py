@@ -133,9 +133,10 @@ class Language:
             return f"{section} {match['number']}"
         return section
 
-    def number(self, value: int | float) -> str:
-        """A number as this language writes it, grouped as a browser's Intl.NumberFormat groups it (tables.js
-        writes the counts it changes that way): CLDR's minimum grouping digits, which Babel does not apply, make
-        Spanish group digits from five on ("5000", "12.500"; English "5,000")."""
+    def number(self, value: int | float, format: str | None = None) -> str:
+        """A number as this language writes it (in Babel's `format`, such as "#,##0.0", or the locale's), grouped
+        as a browser's Intl.NumberFormat groups it (tables.js writes the counts it changes that way): CLDR's
+        minimum grouping digits, which Babel does not apply, make Spanish group digits from five on ("5000",
+        "12.500"; English "5,000")."""
         grouped = abs(value) >= 10 ** (2 + MIN_GROUPING.get(self.lang, 1))
-        return format_decimal(value, locale=self.locale, group_separator=grouped)
+        return format_decimal(value, format=format, locale=self.locale, group_separator=grouped)

@@ -996,20 +996,26 @@ def test_html_validates(site):
 
 def test_numbers_are_written_as_the_browser_writes_them(browser):
     """The build writes a number as tables.js writes the counts it changes (Intl.NumberFormat, with CLDR's minimum
-    grouping digits: Spanish "5000" but "12.500"), so that one page never shows both "5000" and "5.000"."""
+    grouping digits: Spanish "5000" but "12.500"), so that one page never shows both "5000" and "5.000"; sizes with
+    one decimal ("4350,1 KB") alike."""
     from evidence.i18n import Language
 
-    values = [7, 999, 1000, 1991, 5000, 9999, 10000, 12500, 1234567, 2.5]
+    values = [7, 999, 1000, 1991, 5000, 9999, 10000, 12500, 1234567, 2.5, 4350.12, 10406.0]
     page = browser.new_page()
     try:
         for edition in EDITIONS:
+            language = Language(edition.lang)
             written = page.evaluate(
-                "([lang, values]) => values.map(v => new Intl.NumberFormat(lang).format(v))",
-                [
-                    edition.lang,
-                    values,
-                ],
+                """([lang, values]) => [
+                  values.map(v => new Intl.NumberFormat(lang).format(v)),
+                  values.map(v => new Intl.NumberFormat(lang, {minimumFractionDigits: 1, maximumFractionDigits: 1})
+                    .format(v)),
+                ]""",
+                [edition.lang, values],
             )
-            assert written == [Language(edition.lang).number(v) for v in values], edition.lang
+            assert written == [
+                [language.number(v) for v in values],
+                [language.number(v, "#,##0.0") for v in values],
+            ], edition.lang
     finally:
         page.close()
