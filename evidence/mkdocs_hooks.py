@@ -164,13 +164,13 @@ def on_files(files, config):
     reading a page, building it or copying a file, and writes only what did). The pages of the navigation are
     always built again: every page shows their titles, which MkDocs knows only of the pages it reads. The
     theme's files that the site never loads are left out (`_unused_theme_files`)."""
+    for file in _unused_theme_files(files, config):
+        files.remove(file)
     previous = _state["previous"]
     if previous:
         nav = _in_nav(config.nav)
         for file in files:
             file.is_modified = _answer(_modified(file, previous, file.src_uri in nav))
-    for file in _unused_theme_files(files, config):
-        files.remove(file)
     _state["files"] = files
     return files
 

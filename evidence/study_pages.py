@@ -166,7 +166,7 @@ def page(ctx: Context, study: Study) -> str:
     text = ctx.refs[study.id][1]
     update = ctx.review.update(study.update) if study.added else None
     original_first = ctx.original_first(study)
-    record = rows(ctx, study)
+    record, missing = rows(ctx, study)
     return ctx.render(
         "study.html.j2",
         study=study,
@@ -187,8 +187,8 @@ def page(ctx: Context, study: Study) -> str:
         trend_links=_trend_links(ctx, name, study),
         group_link=_group_link(ctx, name, study),
         criteria=_criteria(ctx, study),
-        rows=record[0],
-        missing=record[1],
+        rows=record,
+        missing=missing,
         not_reported=_not_reported(ctx),
         checks_href=relative_url(name, "checks.md"),
         notes=study.notes,
