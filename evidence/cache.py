@@ -1,8 +1,8 @@
 """The one cache of the build: where it lives, how entries are keyed, stored, checked and dropped.
 
 What it holds: parsed and validated documents, rendered references, chart drawings,
-each study's fragments of the downloads, the content of generated pages and
-canonical-form verdicts. Each is a *namespace*:
+each study's fragments of the downloads, the parts of the long tables' indexes, the
+content of generated pages and canonical-form verdicts. Each is a *namespace*:
 one JSON file of entries. Deleting the folder (`make clean`) changes nothing in the
 output; it only makes the next run slower.
 

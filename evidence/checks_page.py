@@ -93,8 +93,8 @@ def tables(ctx: Context, criteria_rows: list[dict], incomplete: list[dict]) -> d
     share."""
     module = ctx.env.get_template("_checks_rows.md.j2").module
     return {
-        "criteria": lists.Table("criteria-table", [str(module.criteria_row(r)) for r in criteria_rows]),
-        "incomplete": lists.Table("incomplete-table", [str(module.incomplete_row(r)) for r in incomplete]),
+        "criteria": lists.Table("criteria-table", criteria_rows, module.criteria_row),
+        "incomplete": lists.Table("incomplete-table", incomplete, module.incomplete_row),
     }
 
 
@@ -144,7 +144,7 @@ def page(ctx: Context, writer=None) -> str:
     found = tables(ctx, rows, incomplete)
     long = [t for t in found.values() if t.long]
     if writer is not None and long:
-        lists.write_index(writer, PAGE, INDEX, long)
+        lists.write_index(writer, ctx, PAGE, INDEX, long)
     return ctx.render(
         "checks.md.j2",
         counts=counts,

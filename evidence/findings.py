@@ -89,10 +89,9 @@ def columns(ctx: Context) -> list[str]:
 
 
 def findings_table(ctx: Context) -> lists.Table:
-    """Every row of the table, written by the one template the page and its index share."""
+    """The table, its rows written by the one template the page and its index share."""
     row = ctx.env.get_template("_findings_row.md.j2").module.row
-    names = columns(ctx)
-    return lists.Table(TABLE, [str(row(r, names)) for r in rows(ctx)], page_size=PAGE_SIZE)
+    return lists.Table(TABLE, rows(ctx), row, (columns(ctx),), page_size=PAGE_SIZE)
 
 
 def page(ctx: Context, table: lists.Table | None = None) -> str:
@@ -127,5 +126,5 @@ def page(ctx: Context, table: lists.Table | None = None) -> str:
 
 def write(writer, ctx: Context) -> None:
     found = findings_table(ctx)
-    lists.write_index(writer, PAGE, INDEX, [found])
+    lists.write_index(writer, ctx, PAGE, INDEX, [found])
     writer.write(PAGE, page(ctx, found))

@@ -5,22 +5,28 @@ page (findings.json, checks.json, trends/<id>.json), one per edition, in its lan
 when the reader first sorts, filters, turns the page or downloads, and from then on works over every study. Up to
 PAGE_SIZE studies the page holds the whole table and nothing is fetched.
 
-A row of the index is the row of the page itself, as a tree: the template renders every row once, the page takes
-the first ones as they are, and the index takes each as `tree(html)` gives it, so that a row built in the browser
-has the same cells, links, attributes and words as one written in the page. A node is a text (a string: its
+A row of the index is the row of the page itself, as a tree: one template writes every row, the page takes the
+first ones as they are, and the index takes each as `tree(html)` gives it, so that a row built in the browser has
+the same cells, links, attributes and words as one written in the page. A node is a text (a string: its
 characters as the reader sees them, never markup) or `[tag, {attribute: value}, child, …]`; tables.js builds the
 elements with createElement, setAttribute and createTextNode.
 
-The index is `{"pool": [value, …], "tables": {table id: table, …}}`, and stores each table's rows column by column,
-which gzip compresses a fifth better than row by row: `{"tag": "tr", "rows": N, "attributes": {name: [each row's
-value], …}, "children": [[each row's first child], [second], …]}`, null where a row lacks the attribute or the
-child. The rows repeat much (a cell whose words are the same in every row, a column's label, a year, a language):
-a value used more than once (a text, an attribute object, an element) is written once in the pool when that is
-shorter than writing it at each use, and a number n anywhere in the index, where a text, a node or an attribute
-object would be, stands for `pool[n]` (texts and attribute values are always strings, so a number is never one).
-An entry of the pool refers only to entries before it, so the pool is read once from its start, and never refers
-to itself. At 5,000 studies the findings index is half the size of its rows written in full, the checks' a fifth
-(`rows_of` reads an index back, as tables.js's rowsOf does).
+The index is `{"parts": [part, …]}`: the first PART rows of each of the page's tables, then the next PART, and so
+on. A part is `{"pool": [value, …], "tables": {table id: table, …}}` (a table with no row in that part is not in
+it), and stores each table's rows column by column, which gzip compresses a fifth better than row by row: `{"tag":
+"tr", "rows": N, "attributes": {name: [each row's value], …}, "children": [[each row's first child], [second],
+…]}`, null where a row lacks the attribute or the child. The rows repeat much (a cell whose words are the same in
+every row, a column's label, a year, a language): a value used more than once in a part (a text, an attribute
+object, an element) is written once in its pool when that is shorter than writing it at each use, and a number n
+anywhere in the part, where a text, a node or an attribute object would be, stands for `pool[n]` (texts and
+attribute values are always strings, so a number is never one). An entry of the pool refers only to entries
+before it, so the pool is read once from its start, and never refers to itself. At 5,000 studies the findings
+index is half the size of its rows written in full, the checks' a fifth (`rows_of` reads an index back, as
+tables.js's rowsOf does).
+
+Parts keep an edit cheap: a part is made from its rows alone, so after an edit to one study the others come from
+the cache as they were (see `write_index`). Each part repeating its own pool makes the findings index at 5,000
+studies about 1% larger than one pool would, and 8% larger compressed.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import unescape
 
@@ -36,6 +43,7 @@ from markupsafe import Markup
 from .context import Context, relative_url
 
 PAGE_SIZE = 50  # rows on one page of a table's pager, and rows of a long table in the page's HTML
+PART = 500  # rows of a table in one part of its index
 _VOID = {"br", "img", "input", "wbr", "hr"}
 _REFERENCE = 3  # about how many characters a number standing for an entry of an index's pool takes
 
@@ -244,32 +252,42 @@ class _Values:
 
 @dataclass
 class Table:
-    """A table of studies: its rows as the template wrote them, and, when there are more than fit on one page of
-    its pager, where the page finds the index of all of them."""
+    """A table of studies: what each of its rows is written from, the template's macro that writes one, and, when
+    there are more rows than fit on one page of its pager, where the page finds the index of all of them.
+
+    A row is `row(item, *shared)`, written only when something needs it: the page its first rows, the index the
+    rows of its parts that changed (see `write_index`)."""
 
     id: str
-    rows: list[str]
+    items: list
+    row: Callable
+    shared: tuple = ()  # what every row is written with besides its item (the columns' names, say)
     index: str | None = None  # the index's address, relative to the page, with its content's digest
     page_size: int = PAGE_SIZE
 
     @property
     def count(self) -> int:
-        return len(self.rows)
+        return len(self.items)
 
     @property
     def long(self) -> bool:
         """More rows than the page holds: the page carries the first ones, the index all of them."""
-        return len(self.rows) > self.page_size
+        return self.count > self.page_size
+
+    def rows(self, start: int = 0, stop: int | None = None) -> list[str]:
+        """The rows from `start` to `stop`, as the template writes them."""
+        return [str(self.row(item, *self.shared)) for item in self.items[start:stop]]
 
     @property
     def html_rows(self) -> Markup:
         """The rows the page holds: all of them, or the first page of a long table."""
-        return Markup("\n").join(Markup(row) for row in self.rows[: self.page_size])
+        return Markup("\n").join(Markup(row) for row in self.rows(0, self.page_size))
 
 
-def rows_of(index: dict, table: str) -> list[list]:
-    """The rows of a table of an index, as `tree` gives them: the inverse of `index_json` (tables.js's rowsOf does
-    the same in the browser)."""
+def _part_rows(part: dict, table: str) -> list[list]:
+    """The rows of a table in one part of an index (none when the part has no row of it)."""
+    if table not in part["tables"]:
+        return []
     pool: list = []
 
     def value(stored, limit: int):
@@ -284,9 +302,9 @@ def rows_of(index: dict, table: str) -> list[list]:
             return {name: value(item, limit) for name, item in stored.items()}
         return stored
 
-    for stored in index["pool"]:
+    for stored in part["pool"]:
         pool.append(value(stored, len(pool)))
-    stored = index["tables"][table]
+    stored = part["tables"][table]
     attributes = {name: value(column, len(pool)) for name, column in stored["attributes"].items()}
     children = [value(column, len(pool)) for column in stored["children"]]
     return [
@@ -299,17 +317,38 @@ def rows_of(index: dict, table: str) -> list[list]:
     ]
 
 
-def index_json(tables: list[Table]) -> str:
-    """The index of one page: each table's rows, by the table's id, and the pool of the values they repeat."""
+def rows_of(index: dict, table: str) -> list[list]:
+    """The rows of a table of an index, as `tree` gives them, part after part: the inverse of `write_index`
+    (tables.js's rowsOf does the same in the browser)."""
+    return [row for part in index["parts"] for row in _part_rows(part, table)]
+
+
+def index_json(tables: dict[str, list[str]]) -> str:
+    """One part of an index: the rows of each table (as the template wrote them), by the table's id, and the pool
+    of the values they repeat."""
     values = _Values()
-    data = values.index({t.id: [values.parse(row) for row in t.rows] for t in tables})
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    data = values.index({table: [values.parse(row) for row in rows] for table, rows in tables.items()})
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
-def write_index(writer, page: str, index: str, tables: list[Table]) -> None:
+def write_index(writer, ctx: Context, page: str, index: str, tables: list[Table]) -> None:
     """Write the index of `page`'s tables at `index` (a file beside it), and give each table its address, with
-    the digest of the content so that a browser never pairs a page with an older index."""
-    text = index_json(tables)
+    the digest of the content so that a browser never pairs a page with an older index.
+
+    The index is made of parts of PART rows of each table (see the module's docstring). A part whose rows are
+    written from the same items as in an earlier run is taken from the cache as it was: after an edit to one
+    study, only its part is written again."""
+    space = ctx.cache.namespace("index-parts", "1")
+    parts = []
+    for start in range(0, max((t.count for t in tables), default=0), PART):
+        chunk = [t for t in tables if t.count > start]
+        key = [ctx.key(index, [(t.id, t.items[start : start + PART], t.shared) for t in chunk])]
+        part = space.get(key, lambda value: isinstance(value, str))
+        if part is None:
+            part = index_json({t.id: t.rows(start, start + PART) for t in chunk})
+            space.put(key, part)
+        parts.append(part)
+    text = '{"parts":[' + ",".join(parts) + "]}\n"
     digest = hashlib.sha256(text.encode()).hexdigest()[:12]
     for table in tables:
         table.index = f"{relative_url(page, index)}?v={digest}"

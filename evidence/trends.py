@@ -191,9 +191,9 @@ def trend_page(ctx: Context, trend, writer=None) -> str:
         for name, paragraphs in trend.passes.items()
     ]
     row = ctx.env.get_template("_trend_row.md.j2").module.study_row
-    table = lists.Table("trend-studies", [str(row(item)) for item in items])
+    table = lists.Table("trend-studies", items, row)
     if writer is not None and table.long:
-        lists.write_index(writer, page, f"trends/{trend.id}.json", [table])
+        lists.write_index(writer, ctx, page, f"trends/{trend.id}.json", [table])
     return ctx.render(
         "trend.md.j2",
         trend=trend,

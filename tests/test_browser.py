@@ -764,15 +764,40 @@ PAGE_ROWS = """(html) => Array.from(
   new DOMParser().parseFromString(html, 'text/html').querySelectorAll('#findings-table tbody tr'), tr => tr.outerHTML)"""
 
 
+def in_parts(text: str, size: int) -> str:
+    """An index of one part (evidence/lists.py) as parts of `size` rows, each with the whole pool, as an index of
+    thousands of studies comes."""
+    (part,) = json.loads(text)["parts"]
+    ((table, stored),) = part["tables"].items()
+    parts = []
+    for start in range(0, stored["rows"], size):
+        rows = min(size, stored["rows"] - start)
+        columns = {
+            "tag": stored["tag"],
+            "rows": rows,
+            "attributes": {name: column[start : start + rows] for name, column in stored["attributes"].items()},
+            "children": [column[start : start + rows] for column in stored["children"]],
+        }
+        parts.append({"pool": part["pool"], "tables": {table: columns}})
+    return json.dumps({"parts": parts}, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("part_size", [None, 5])
 @pytest.mark.parametrize("edition", [e.path for e in EDITIONS])
-def test_rows_from_the_index_are_the_rows_of_the_page(visit, site, base_url, edition):
+def test_rows_from_the_index_are_the_rows_of_the_page(visit, site, base_url, edition, part_size):
     """With only its first rows in the page, the findings page loads without its index; turning the pages fetches
     it once and shows every other row exactly as the page writes it (same cells, links, lang attributes, labels),
-    the payload study's included, whose text stays text."""
+    the payload study's included, whose text stays text; the same when the index comes in parts, as it does for
+    thousands of studies."""
     from playwright.sync_api import expect
 
     url = base_url + edition + "findings/"
     full = serve_first_page_only(visit.page, site, url, edition)
+    index = re.compile(r"/findings\.json\?v=")
+    if part_size:
+        parted = in_parts((site / edition / "findings.json").read_text(encoding="utf-8"), part_size)
+        assert len(json.loads(parted)["parts"]) == 4
+        visit.page.route(index, lambda route: route.fulfill(status=200, content_type="application/json", body=parted))
     fetched = []
 
     def record(request):
@@ -803,49 +828,85 @@ def test_rows_from_the_index_are_the_rows_of_the_page(visit, site, base_url, edi
     finally:
         visit.page.remove_listener("request", record)
         visit.page.unroute(url)
+        if part_size:
+            visit.page.unroute(index)
 
 
-# An index that tries, through its pool (evidence/lists.py), what tables.js's allow-list refuses: elements other than
-# those of a row, attributes other than class, lang, href, scope, colspan, rowspan and data-*, javascript: links.
+# An index that tries, through its pools (evidence/lists.py), what tables.js's allow-list refuses: elements other than
+# those of a row, attributes other than class, lang, href, scope, colspan, rowspan and data-*, javascript: links. Its
+# second part numbers its own pool, and its third holds no row of the findings table.
 HOSTILE_INDEX = {
-    "pool": [
-        "javascript:window.__pwned=1",
-        {"data-label": "Pooled", "href": 0, "onclick": "window.__pwned=2"},
-        ["script", {}, "window.__pwned=3"],
-        ["img", {"src": "x", "onerror": "window.__pwned=4"}],
-        "iframe",
-        [4, {"src": "javascript:window.__pwned=5"}],
-        {"class": "pooled", "style": "display:none", "onmouseover": "window.__pwned=6"},
-        ["span", 6, "Text from the pool", 2, 3, 5],
-        ["a", 1, "Link from the pool"],
-    ],
-    "tables": {
-        "findings-table": {
-            "tag": "tr",
-            "rows": 3,
-            "attributes": {"data-id": ["one", "two", "three"], "onclick": [0, 0, 0]},
-            "children": [
-                [
-                    ["td", {}, 8],
-                    ["td", 6, 7],
-                    ["td", {}, ["a", {"href": ["javascript:window.__pwned=7"]}, "Array link"]],
-                ],
-                [7, ["td", 1, "plain"], ["td", {}, ["a", {"href": 0}, "Another link"]]],
+    "parts": [
+        {
+            "pool": [
+                "javascript:window.__pwned=1",
+                {"data-label": "Pooled", "href": 0, "onclick": "window.__pwned=2"},
+                ["script", {}, "window.__pwned=3"],
+                ["img", {"src": "x", "onerror": "window.__pwned=4"}],
+                "iframe",
+                [4, {"src": "javascript:window.__pwned=5"}],
+                {"class": "pooled", "style": "display:none", "onmouseover": "window.__pwned=6"},
+                ["span", 6, "Text from the pool", 2, 3, 5],
+                ["a", 1, "Link from the pool"],
             ],
-        }
-    },
+            "tables": {
+                "findings-table": {
+                    "tag": "tr",
+                    "rows": 2,
+                    "attributes": {"data-id": ["one", "two"], "onclick": [0, 0]},
+                    "children": [[["td", {}, 8], ["td", 6, 7]], [7, ["td", 1, "plain"]]],
+                }
+            },
+        },
+        {
+            "pool": ["javascript:window.__pwned=8", "Another link"],
+            "tables": {
+                "findings-table": {
+                    "tag": "tr",
+                    "rows": 1,
+                    "attributes": {"data-id": ["three"], "onclick": [0]},
+                    "children": [
+                        [["td", {}, ["a", {"href": ["javascript:window.__pwned=7"]}, "Array link"]]],
+                        [["td", {}, ["a", {"href": 0}, 1]]],
+                    ],
+                }
+            },
+        },
+        {
+            "pool": ["Not of this table"],
+            "tables": {"criteria-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[0]]}},
+        },
+    ]
 }
-# Indexes whose numbers stand for no entry before them: tables.js gives up on them and says so.
+# Indexes tables.js gives up on, and says so: numbers that stand for no entry before them in their part's pool (one
+# that would in the part before), and an index without parts.
 BROKEN_INDEXES = [
     {
-        "pool": [["span", {}, 0]],
-        "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[0]]}},
+        "parts": [
+            {
+                "pool": [["span", {}, 0]],
+                "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[0]]}},
+            }
+        ]
     },
     {
-        "pool": [["span", {}, 1], "x"],
-        "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[1]]}},
+        "parts": [
+            {
+                "pool": [["span", {}, 1], "x"],
+                "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[1]]}},
+            }
+        ]
     },
-    {"pool": [], "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[0]]}}},
+    {
+        "parts": [
+            {
+                "pool": ["x"],
+                "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[0]]}},
+            },
+            {"pool": [], "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[0]]}}},
+        ]
+    },
+    {"pool": ["x"], "tables": {"findings-table": {"tag": "tr", "rows": 1, "attributes": {}, "children": [[0]]}}},
 ]
 TABLE_BODY = """() => {
   const body = document.querySelector('#findings-table tbody');

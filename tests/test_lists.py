@@ -22,6 +22,7 @@ import pytest
 import yaml
 
 from benchmarks import synthetic
+from evidence import generate as generate_module
 from evidence import lists, reference_page, trends
 from evidence.cache import Cache
 from evidence.context import Context
@@ -44,6 +45,7 @@ HOSTILE = {
     "language": "es",
 }
 EDITIONS = ("es", "en")
+PART = 120  # rows of a table in one part of an index, shortened so that a few hundred studies fill three parts
 WRITTEN = "index-rows"  # beside docs/: the rows the template wrote for each index, as generate gave them to it
 
 
@@ -58,14 +60,15 @@ def built(tmp_path_factory):
     written.mkdir()
     write_index = lists.write_index
 
-    def recording(writer, page, index, tables):
+    def recording(writer, ctx, page, index, tables):
         # In a file, as the other edition is written in a process of its own.
         name = (writer.folder + index).replace("/", "~")
-        (written / name).write_text(json.dumps({t.id: t.rows for t in tables}), encoding="utf-8")
-        write_index(writer, page, index, tables)
+        (written / name).write_text(json.dumps({t.id: t.rows() for t in tables}), encoding="utf-8")
+        write_index(writer, ctx, page, index, tables)
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(reference_page, "PAGE_SIZE", REFERENCES_PAGE)
+        patch.setattr(lists, "PART", PART)
         patch.setattr(lists, "write_index", recording)
         data = load(root, Cache(None))
         assert not has_errors(data.problems), [p.text() for p in data.problems]
@@ -90,7 +93,8 @@ def _index(docs: Path, lang: str, page: str, name: str) -> tuple[dict, str]:
     content = (docs / lang / name).read_bytes()
     assert digest == hashlib.sha256(content).hexdigest()[:12]
     index = json.loads(content)
-    return {table: lists.rows_of(index, table) for table in index["tables"]}, path
+    tables = dict.fromkeys(table for part in index["parts"] for table in part["tables"])
+    return {table: lists.rows_of(index, table) for table in tables}, path
 
 
 def _text(node) -> str:
@@ -256,8 +260,8 @@ def test_the_trends_stay_light_and_every_study_of_a_trend_is_in_its_page_or_inde
     assert long >= 2
 
 
-def _written_in_full(index: dict):
-    """Every element an index writes in full, in its pool or in its tables' columns, as JSON."""
+def _written_in_full(part: dict):
+    """Every element a part of an index writes in full, in its pool or in its tables' columns, as JSON."""
 
     def elements(value):
         if isinstance(value, list):
@@ -265,9 +269,9 @@ def _written_in_full(index: dict):
             for child in value[2:]:
                 yield from elements(child)
 
-    for entry in index["pool"]:
+    for entry in part["pool"]:
         yield from elements(entry)
-    for table in index["tables"].values():
+    for table in part["tables"].values():
         for column in table["children"]:
             for value in column:
                 yield from elements(value)
@@ -288,20 +292,27 @@ def test_every_index_holds_every_row_exactly_and_what_the_rows_repeat_once(built
         text = (docs / lang / name).read_text(encoding="utf-8")
         index = json.loads(text)
         tables = json.loads(path.read_text(encoding="utf-8"))
-        assert list(index["tables"]) == list(tables)
+        parts = index["parts"]
+        # Part after part, the next PART rows of each table that has any left.
+        assert len(parts) == -(-max(len(rows) for rows in tables.values()) // PART), name
+        for number, part in enumerate(parts):
+            start = number * PART
+            assert list(part["tables"]) == [table for table, rows in tables.items() if len(rows) > start], name
+            for table, stored in part["tables"].items():
+                assert stored["rows"] == len(tables[table][start : start + PART])
+            full = list(_written_in_full(part))
+            assert len(full) == len(set(full)), f"{name}: an element written twice in a part"
+            assert part["pool"], name
         for table, rows in tables.items():
             # As JSON, which sees the order of the attributes (as the browser's rows do) where == does not.
             assert json.dumps(lists.rows_of(index, table)) == json.dumps([lists.tree(row) for row in rows]), name
-        full = list(_written_in_full(index))
-        assert len(full) == len(set(full)), f"{name}: an element written twice"
-        assert index["pool"], name
         assert len(text) < sum(len(row) for rows in tables.values() for row in rows), name  # less than the HTML
     if lang == "es":
         findings = (docs / lang / "findings.json").read_text(encoding="utf-8")
         rows = json.loads((docs.parent / WRITTEN / "es~findings.json").read_text(encoding="utf-8"))["findings-table"]
         label = "Traducción no oficial de este sitio:"
-        assert sum(row.count(label) for row in rows) > 10
-        assert findings.count(label) == 1
+        assert sum(row.count(label) for row in rows[:PART]) > 10
+        assert findings.count(label) == len(json.loads(findings)["parts"]) == 3  # once in each part
 
 
 def test_an_index_stores_what_its_rows_repeat_once_and_gives_them_back():
@@ -313,12 +324,43 @@ def test_an_index_stores_what_its_rows_repeat_once_and_gives_them_back():
         f'<tr class="added" data-year="2021" data-id="b"><td data-label="Title">Two {repeated}</td></tr>',
         f'<tr data-year="2022" data-id="c"><td data-label="Title">Three {repeated}</td><td>y<br>z</td></tr>',
     ]
-    text = lists.index_json([lists.Table("t", rows)])
-    index = json.loads(text)
+    text = lists.index_json({"t": rows})
+    part = json.loads(text)
+    index = {"parts": [part]}
     assert json.dumps(lists.rows_of(index, "t")) == json.dumps([lists.tree(row) for row in rows])
     assert lists.tree(rows[1])[1] == {"class": "added", "data-year": "2021", "data-id": "b"}
     assert list(lists.rows_of(index, "t")[1][1]) == ["class", "data-year", "data-id"]
     # The subtree is in the pool once, and each title cell ends with its number.
-    number = index["pool"].index(lists.tree(repeated))
-    assert [cell[-1] for cell in index["tables"]["t"]["children"][0]] == [number] * 3
+    number = part["pool"].index(lists.tree(repeated))
+    assert [cell[-1] for cell in part["tables"]["t"]["children"][0]] == [number] * 3
     assert text.count("Not yet <translated>") == 1
+
+
+def test_after_an_edit_only_the_part_of_the_edited_study_is_made_again(tmp_path, monkeypatch):
+    """An index is made of parts that come from the cache when their rows are written from the same items: after an
+    edit to one study's finding, each edition makes again the one part of the findings index that holds it, and
+    nothing else of any index; what it writes is what a run without a cache writes."""
+    root = synthetic.make(tmp_path / "repo", N)
+    monkeypatch.setattr(lists, "PART", PART)
+    monkeypatch.setattr(generate_module, "PARALLEL_FROM", N + 1)  # one process, so that every part is counted here
+    made = []
+    index_json = lists.index_json
+
+    def counting(tables):
+        made.append(sorted(tables))
+        return index_json(tables)
+
+    monkeypatch.setattr(lists, "index_json", counting)
+    generate(load(root, Cache(tmp_path / "cache")), Cache(tmp_path / "cache"))
+    assert made
+    ordered = [s.id for s in sorted(load(root, Cache(None)).studies, key=sort_key)]
+    edited = root / "studies" / f"{ordered[PART + 10]}.yml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("finding: ", "finding: Edited. ", 1), encoding="utf-8")
+
+    made.clear()
+    generate(load(root, Cache(tmp_path / "cache")), Cache(tmp_path / "cache"))
+    assert made == [["findings-table"]] * 2  # the Spanish edition's, the English one's
+    cached = {lang: (root / "docs" / lang / "findings.json").read_bytes() for lang in EDITIONS}
+    assert all(b"Edited. " in text for text in cached.values())
+    generate(load(root, Cache(None)), Cache(None))
+    assert {lang: (root / "docs" / lang / "findings.json").read_bytes() for lang in EDITIONS} == cached

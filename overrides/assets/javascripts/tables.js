@@ -220,17 +220,27 @@
     return record;
   }
 
-  // The rows of the table `id` of an index (evidence/lists.py), which stores them column by column:
-  // {"pool": [value, …], "tables": {id: {"tag": "tr", "rows": N, "attributes": {name: [each row's value], …},
-  // "children": [[each row's first child], [second], …]}}}, null where a row lacks the attribute or the child. A
-  // number n, wherever a text, a node or an attribute object would be, stands for pool[n], an entry of the pool
-  // referring only to entries before it. The rows come out as trees like any other: what the pool holds goes
+  // The rows of the table `id` of an index (evidence/lists.py): {"parts": [part, …]}, each part the next rows of
+  // the page's tables, stored column by column: {"pool": [value, …], "tables": {id: {"tag": "tr", "rows": N,
+  // "attributes": {name: [each row's value], …}, "children": [[each row's first child], [second], …]}}}, null
+  // where a row lacks the attribute or the child, and no entry for a table without rows in that part. A number n,
+  // wherever a text, a node or an attribute object would be, stands for pool[n] of its part, an entry of the pool
+  // referring only to entries before it. The rows come out as trees like any other: what a pool holds goes
   // through `build`'s allow-list as the rest does.
   function rowsOf(index, id) {
-    var tables = index && index.tables;
-    var stored = tables && Object.prototype.hasOwnProperty.call(tables, id) ? tables[id] : null;
-    if (!stored || !Array.isArray(index.pool) || !stored.attributes || !Array.isArray(stored.children)) {
-      throw new Error("no rows for this table in its index");
+    if (!index || !Array.isArray(index.parts)) { throw new Error("an index without parts"); }
+    var rows = [];
+    index.parts.forEach(function (part) {
+      var tables = part && part.tables;
+      if (!tables || typeof tables !== "object") { throw new Error("a part of the index without tables"); }
+      if (Object.prototype.hasOwnProperty.call(tables, id)) { rows = rows.concat(partRows(part, tables[id])); }
+    });
+    return rows;
+  }
+
+  function partRows(part, stored) {
+    if (!stored || !Array.isArray(part.pool) || !stored.attributes || !Array.isArray(stored.children)) {
+      throw new Error("no rows for this table in a part of its index");
     }
     var pool = [];
     // A stored value with its numbers replaced by the entries they stand for, among the first `limit` of the pool.
@@ -251,7 +261,7 @@
       if (!Array.isArray(stored)) { throw new Error("a column of the index is not a list"); }
       return value(stored, pool.length);
     }
-    index.pool.forEach(function (entry) { pool.push(value(entry, pool.length)); });
+    part.pool.forEach(function (entry) { pool.push(value(entry, pool.length)); });
     var names = Object.keys(stored.attributes);
     var attributes = names.map(function (name) { return column(stored.attributes[name]); });
     var children = stored.children.map(column);
