@@ -3,7 +3,9 @@
 What it holds: parsed and validated documents, rendered references, chart drawings,
 each study's fragments of the downloads, the parts of the long tables' indexes, the
 content of generated pages and canonical-form verdicts. Each is a *namespace*:
-one JSON file of entries. Deleting the folder (`make clean`) changes nothing in the
+one file of entries, a line each (`key<TAB>seal<TAB>value as JSON`, after a first
+line naming the format), so that a run reads and writes them without escaping one
+value inside another. Deleting the folder (`make clean`) changes nothing in the
 output; it only makes the next run slower.
 
 Nothing in it is trusted:
@@ -40,7 +42,8 @@ from .writer import replace_file
 
 ENV = "EVIDENCE_CACHE_DIR"
 APP = "evidence-site"
-FORMAT = 1
+FORMAT = 2
+_HEADER = f"evidence-cache {FORMAT}"
 _SECRET = "secret"
 
 
@@ -115,22 +118,40 @@ class Cache:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def read_entries(file: Path) -> dict[str, list[str]]:
+    """The entries of a namespace's file, {key: [value as JSON, seal]}, unchecked; {} for a file of another
+    format. Raises OSError when it cannot be read."""
+    header, _, body = file.read_text(encoding="utf-8").partition("\n")
+    if header != _HEADER:
+        return {}
+    entries = {}
+    for line in body.split("\n"):  # JSON writes a line break inside a value as \n: a value is never split
+        key, _, rest = line.partition("\t")
+        seal, _, payload = rest.partition("\t")
+        if payload:
+            entries[key] = [payload, seal]
+    return entries
+
+
+def write_entries(file: Path, entries: dict[str, list[str]]) -> None:
+    """Write a namespace's file, whole or not at all."""
+    replace_file(file, "".join([_HEADER, "\n", *(f"{k}\t{s}\t{p}\n" for k, (p, s) in entries.items())]))
+
+
 class Namespace:
-    """Entries of one kind, in one JSON file: {key: [value as JSON, HMAC]}."""
+    """Entries of one kind, in one file: a key, its value as JSON and the value's seal (see `read_entries`)."""
 
     def __init__(self, owner: Cache, name: str, version: str):
         self.name = name
         self.version = version
         self.secret = owner.key
-        self.file = owner.folder / f"{name}.json" if owner.folder and owner.key else None
+        self.file = owner.folder / f"{name}.cache" if owner.folder and owner.key else None
         self.stored: dict[str, list] = {}
         self.used: dict[str, list] = {}
         if self.file is None:
             return
         try:
-            stored = json.loads(self.file.read_text(encoding="utf-8"))
-            if isinstance(stored, dict) and stored.get("format") == FORMAT and isinstance(stored.get("entries"), dict):
-                self.stored = stored["entries"]
+            self.stored = read_entries(self.file)
         except (OSError, ValueError):
             self.stored = {}
 
@@ -173,10 +194,7 @@ class Namespace:
         if self.file is None or self.used == self.stored:
             return
         try:
-            replace_file(
-                self.file,
-                json.dumps({"format": FORMAT, "entries": self.used}, ensure_ascii=False, separators=(",", ":")),
-            )
+            write_entries(self.file, self.used)
         except OSError:
             return
         self.stored = dict(self.used)  # what the file now holds: a second save with nothing new writes nothing

@@ -78,7 +78,9 @@ def test_a_review_change_reaches_every_study_page(root):
 def test_deleting_or_damaging_the_cache_changes_no_output(root):
     before = _digest(root / "docs")
     folder = root.parent / "cache"
-    for file in folder.glob("*.json"):
+    files = list(folder.glob("*.cache"))
+    assert len(files) >= 5
+    for file in files:
         file.write_text("{", encoding="utf-8")
     _run(root)
     assert _digest(root / "docs") == before
@@ -95,7 +97,7 @@ def test_an_edited_file_is_read_again_not_taken_from_the_cache(root):
 
 
 def _entries(folder, name):
-    return json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))["entries"]
+    return cache_module.read_entries(folder / f"{name}.cache")
 
 
 def _forge(folder, name, change, secret=None):
@@ -105,7 +107,7 @@ def _forge(folder, name, change, secret=None):
         forged = json.dumps(change(json.loads(payload)), ensure_ascii=False)
         seal = hmac.new(secret or b"x" * 32, f"{key}\0{forged}".encode(), hashlib.sha256).hexdigest()
         entries[key] = [forged, seal]
-    (folder / f"{name}.json").write_text(json.dumps({"format": 1, "entries": entries}), encoding="utf-8")
+    cache_module.write_entries(folder / f"{name}.cache", entries)
 
 
 XSS = '<img src=x onerror="alert(1)">'

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import os
 import re
 from dataclasses import replace
@@ -12,7 +11,7 @@ import markdown
 
 from conftest import ROOT
 from evidence import references as refs
-from evidence.cache import Cache
+from evidence.cache import Cache, read_entries
 from evidence.dataset import load
 from evidence.models import Author
 
@@ -165,11 +164,10 @@ def test_cache_gives_the_same_result_and_survives_damage(tmp_path):
     studies = DATA.studies[:3]
     fresh = refs.render_all(studies)
     assert refs.render_all(studies, Cache(tmp_path)) == fresh
-    stored = json.loads((tmp_path / "references.json").read_text(encoding="utf-8"))
-    assert len(stored["entries"]) == 3
-    (tmp_path / "references.json").write_text("not json", encoding="utf-8")
+    assert len(read_entries(tmp_path / "references.cache")) == 3
+    (tmp_path / "references.cache").write_text("not json", encoding="utf-8")
     assert refs.render_all(studies, Cache(tmp_path)) == fresh
-    assert len(json.loads((tmp_path / "references.json").read_text(encoding="utf-8"))["entries"]) == 3
+    assert len(read_entries(tmp_path / "references.cache")) == 3
 
 
 def test_a_rendering_put_earlier_in_the_run_is_a_hit(tmp_path, monkeypatch):
