@@ -114,9 +114,9 @@ def generated(folders: list[str], files: list[str]) -> tuple[list[str], list[str
 PARALLEL_FROM = 200  # studies from which the other editions are written in a process of their own, beside the first
 
 
-def _write_edition(writer: Writer, ctx: Context) -> None:
+def _write_edition(writer: Writer, ctx: Context, modules: list = MODULES) -> None:
     writer.into(f"{ctx.lang}/")
-    for module in MODULES:
+    for module in modules:
         module.write(writer, ctx)
 
 
@@ -124,17 +124,30 @@ def _write_edition(writer: Writer, ctx: Context) -> None:
 _FORKED: tuple | None = None
 
 
-def _other_edition(edition: Edition) -> tuple[list[str], list[str], list[tuple[str, str, dict]]]:
-    """Write one edition in a forked process; what it wrote, what it kept, and the cache entries it added to
-    those the run had used when it was forked (a dict keeps its keys in the order they were added)."""
+def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], list[str], list[tuple[str, str, dict]]]:
+    """Write one edition in a forked process, and the downloads first when asked; what it wrote, what it kept, and
+    the cache entries it added to those the run had used when it was forked (a dict keeps its keys in the order
+    they were added)."""
     writer, cache, context = _FORKED
     written = len(writer.written)
-    inherited = frozenset(writer.pending)  # the default edition's, which its own process writes
     used = {name: len(space.used) for name, space in cache.spaces.items()}
-    _write_edition(writer, context(edition))
-    writer.flush(skip=inherited)
+    stored = {name: space.stored for name, space in cache.spaces.items()}  # as both processes have them
+    ctx = context(edition)
+    if with_downloads:
+        writer.into(f"{EDITIONS[0].lang}/")
+        downloads.write_files(writer, ctx)
+    _write_edition(writer, ctx)
+    writer.flush()
+    # An entry that the cache's files held when the process was forked goes back as its key alone: the parent has it.
     added = [
-        (space.name, space.version, dict(islice(space.used.items(), used.get(name, 0), None)))
+        (
+            space.name,
+            space.version,
+            {
+                key: None if stored.get(name, {}).get(key) is entry else entry
+                for key, entry in islice(space.used.items(), used.get(name, 0), None)
+            },
+        )
         for name, space in cache.spaces.items()
     ]
     return writer.written[written:], sorted(writer.kept), added
@@ -147,10 +160,11 @@ def _in_parallel(dataset: Dataset) -> bool:
 def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
     """Write the generated files of a checked dataset, edition by edition; unchanged files are left alone.
 
-    The default edition's context is made first (it renders the references, which the others find in the
-    cache), then the downloads, which are language-neutral, once, in its data/. With many studies, each other
-    edition is then written in a forked process while this one writes the default edition; the files, the
-    writer's record and the cache entries are the same as when they are written one after the other.
+    One after the other, the default edition's context is made first (it renders the references, which the others
+    find in the cache), then the downloads, which are language-neutral, once, in its data/, then each edition. With
+    many studies, each other edition is written in a forked process while this one writes the default edition; the
+    first of those processes writes the downloads before its edition, and this one writes its Data page, which
+    gives their sizes, last. The files, the writer's record and the cache entries are the same either way.
 
     The writer's paths are relative to docs/ (es/findings.md, en/findings.md, es/data/studies.csv)."""
     global _FORKED
@@ -175,15 +189,14 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
         )
 
     first, *others = EDITIONS
-    ctx = context(first)
-    writer.into(f"{first.lang}/")
-    downloads.write_files(writer, ctx)
     if others and _in_parallel(dataset):
         _FORKED = (writer, cache, context)
+        stored = {name: space.stored for name, space in cache.spaces.items()}  # see _other_edition
         try:
             with ProcessPoolExecutor(max_workers=len(others), mp_context=get_context("fork")) as pool:
-                futures = [pool.submit(_other_edition, edition) for edition in others]
-                _write_edition(writer, ctx)
+                futures = [pool.submit(_other_edition, edition, n == 0) for n, edition in enumerate(others)]
+                ctx = context(first)
+                _write_edition(writer, ctx, [m for m in MODULES if m is not downloads])
                 results = [future.result() for future in futures]
         finally:
             _FORKED = None
@@ -191,8 +204,13 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
             writer.written += written
             writer.kept.update(kept)
             for name, version, used in spaces:
-                cache.namespace(name, version).used.update(used)
+                space = cache.namespace(name, version)
+                space.used.update((key, stored[name][key] if entry is None else entry) for key, entry in used.items())
+        downloads.write(writer, ctx)  # the Data page, with the sizes of the downloads the other process wrote
     else:
+        ctx = context(first)
+        writer.into(f"{first.lang}/")
+        downloads.write_files(writer, ctx)
         _write_edition(writer, ctx)
         for edition in others:
             _write_edition(writer, context(edition))
