@@ -21,7 +21,9 @@ Nothing in it is trusted:
   shape check. Whatever comes out is escaped on output like any other input.
 - **Keyed by everything that decides it.** A key is the SHA-256 of the namespace, the
   code that makes the value (`fingerprint`) and the inputs; a change to any of them is a
-  miss. Each run keeps only the entries it used, so the files do not grow.
+  miss. A run adds the entries it made to the end of the file, and writes the file
+  anew with only the entries it used once more than half of it is of no use, so the
+  files do not grow.
 - **Optional.** A folder that cannot be created, read or written makes the run uncached,
   never failed.
 """
@@ -99,6 +101,7 @@ class Cache:
         self.folder = folder
         self.key = _secret(folder) if folder else None
         self.spaces: dict[str, Namespace] = {}
+        self.saving = True  # False in a process whose entries another one saves (see generate)
 
     @classmethod
     def of(cls, root: Path) -> Cache:
@@ -118,24 +121,30 @@ class Cache:
             shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def read_entries(file: Path) -> dict[str, list[str]]:
-    """The entries of a namespace's file, {key: [value as JSON, seal]}, unchecked; {} for a file of another
-    format. Raises OSError when it cannot be read."""
+def _lines(entries: dict[str, list[str]]) -> list[str]:
+    return [f"{key}\t{seal}\t{payload}\n" for key, (payload, seal) in entries.items()]
+
+
+def read_entries(file: Path) -> tuple[dict[str, list[str]], int]:
+    """The entries of a namespace's file, {key: [value as JSON, seal]} (the last line of a key counts), unchecked,
+    and how many lines of entries the file has; nothing for a file of another format. Raises OSError when it
+    cannot be read."""
     header, _, body = file.read_text(encoding="utf-8").partition("\n")
     if header != _HEADER:
-        return {}
+        return {}, 0
     entries = {}
-    for line in body.split("\n"):  # JSON writes a line break inside a value as \n: a value is never split
+    lines = body.split("\n")  # JSON writes a line break inside a value as \n: a value is never split
+    for line in lines:
         key, _, rest = line.partition("\t")
         seal, _, payload = rest.partition("\t")
         if payload:
             entries[key] = [payload, seal]
-    return entries
+    return entries, len(lines) - 1  # the last "line" is what follows the last line break
 
 
 def write_entries(file: Path, entries: dict[str, list[str]]) -> None:
     """Write a namespace's file, whole or not at all."""
-    replace_file(file, "".join([_HEADER, "\n", *(f"{k}\t{s}\t{p}\n" for k, (p, s) in entries.items())]))
+    replace_file(file, "".join([_HEADER, "\n", *_lines(entries)]))
 
 
 class Namespace:
@@ -144,16 +153,18 @@ class Namespace:
     def __init__(self, owner: Cache, name: str, version: str):
         self.name = name
         self.version = version
+        self.owner = owner
         self.secret = owner.key
         self.file = owner.folder / f"{name}.cache" if owner.folder and owner.key else None
-        self.stored: dict[str, list] = {}
+        self.stored: dict[str, list] = {}  # the file's entries
+        self.lines = 0  # the file's lines of entries: more than its entries when a key was written again
         self.used: dict[str, list] = {}
         if self.file is None:
             return
         try:
-            self.stored = read_entries(self.file)
+            self.stored, self.lines = read_entries(self.file)
         except (OSError, ValueError):
-            self.stored = {}
+            self.stored, self.lines = {}, 0
 
     def key(self, parts) -> str:
         text = json.dumps([self.name, self.version, parts], ensure_ascii=False, sort_keys=True, default=str)
@@ -190,11 +201,23 @@ class Namespace:
         self.used[key] = [payload, self._seal(key, payload)]
 
     def save(self) -> None:
-        """Keep the entries this run used; a cache that cannot be written is left as it was."""
-        if self.file is None or self.used == self.stored:
+        """Keep the entries this run used: the new ones added at the end of the file while at least half of it is
+        of use to this run, else the file written anew with them alone. A cache that cannot be written is left as
+        it was."""
+        if self.file is None or not self.owner.saving:
+            return
+        new = {key: entry for key, entry in self.used.items() if self.stored.get(key) != entry}
+        lines = self.lines + len(new)
+        if not new and lines <= 2 * len(self.used):
             return
         try:
-            write_entries(self.file, self.used)
+            if self.lines and lines <= 2 * len(self.used):
+                with self.file.open("a", encoding="utf-8") as handle:
+                    handle.write("".join(_lines(new)))
+                self.stored.update(new)
+                self.lines = lines
+            else:
+                write_entries(self.file, self.used)
+                self.stored, self.lines = dict(self.used), len(self.used)
         except OSError:
             return
-        self.stored = dict(self.used)  # what the file now holds: a second save with nothing new writes nothing

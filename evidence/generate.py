@@ -129,6 +129,7 @@ def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], l
     the cache entries it added to those the run had used when it was forked (a dict keeps its keys in the order
     they were added)."""
     writer, cache, context = _FORKED
+    cache.saving = False  # the parent saves what this process used, with its own
     written = len(writer.written)
     used = {name: len(space.used) for name, space in cache.spaces.items()}
     stored = {name: space.stored for name, space in cache.spaces.items()}  # as both processes have them

@@ -97,7 +97,7 @@ def test_an_edited_file_is_read_again_not_taken_from_the_cache(root):
 
 
 def _entries(folder, name):
-    return cache_module.read_entries(folder / f"{name}.cache")
+    return cache_module.read_entries(folder / f"{name}.cache")[0]
 
 
 def _forge(folder, name, change, secret=None):
@@ -362,3 +362,32 @@ def test_editions_written_side_by_side_are_those_written_one_after_the_other(tmp
     rendered = []
     monkeypatch.setattr(generate_module.study_pages, "page", lambda ctx, study: rendered.append(study.id))
     assert _run(parallel, tmp_path / "parallel-cache").written == [] and rendered == []
+
+
+def test_a_run_adds_what_it_made_to_the_cache_file_and_rewrites_it_once_half_is_of_no_use(tmp_path):
+    """A namespace's file gets a line for each entry a run made, after the lines already there; once more than half
+    of its lines are of no use to a run, that run writes it anew with the entries it used alone."""
+
+    def run(used: range, made: range):
+        space = Cache(tmp_path).namespace("t", "1")
+        for n in used:
+            assert space.get([n], lambda value: isinstance(value, str)) == f"value {n}"
+        for n in made:
+            space.put([n], f"value {n}")
+        space.save()
+        return tmp_path / "t.cache"
+
+    file = run(range(0), range(10))
+    first = file.read_text(encoding="utf-8")
+    assert cache_module.read_entries(file)[1] == 10
+    run(range(10), range(10, 12))
+    assert file.read_text(encoding="utf-8").startswith(first)
+    assert cache_module.read_entries(file)[1] == 12
+    before = file.stat().st_mtime_ns
+    run(range(12), range(0))  # nothing new: nothing written
+    assert file.stat().st_mtime_ns == before
+    run(range(5), range(0))  # 12 lines, 5 of use: written anew
+    entries, lines = cache_module.read_entries(file)
+    assert lines == 5 and len(entries) == 5
+    run(range(5), range(0))
+    assert cache_module.read_entries(file)[1] == 5

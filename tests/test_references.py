@@ -164,10 +164,10 @@ def test_cache_gives_the_same_result_and_survives_damage(tmp_path):
     studies = DATA.studies[:3]
     fresh = refs.render_all(studies)
     assert refs.render_all(studies, Cache(tmp_path)) == fresh
-    assert len(read_entries(tmp_path / "references.cache")) == 3
+    assert len(read_entries(tmp_path / "references.cache")[0]) == 3
     (tmp_path / "references.cache").write_text("not json", encoding="utf-8")
     assert refs.render_all(studies, Cache(tmp_path)) == fresh
-    assert len(read_entries(tmp_path / "references.cache")) == 3
+    assert len(read_entries(tmp_path / "references.cache")[0]) == 3
 
 
 def test_a_rendering_put_earlier_in_the_run_is_a_hit(tmp_path, monkeypatch):
