@@ -20,6 +20,7 @@ from . import (
     fields_page,
     findings,
     reference_page,
+    references,
     review_pages,
     study_pages,
     trends,
@@ -165,7 +166,8 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
     find in the cache), then the downloads, which are language-neutral, once, in its data/, then each edition. With
     many studies, each other edition is written in a forked process while this one writes the default edition; the
     first of those processes writes the downloads before its edition, and this one writes its Data page, which
-    gives their sizes, last. The files, the writer's record and the cache entries are the same either way.
+    gives their sizes, last (on a first run, the references are rendered before, once, not in both processes).
+    The files, the writer's record and the cache entries are the same either way.
 
     The writer's paths are relative to docs/ (es/findings.md, en/findings.md, es/data/studies.csv)."""
     global _FORKED
@@ -191,6 +193,8 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
 
     first, *others = EDITIONS
     if others and _in_parallel(dataset):
+        if references.few_cached(dataset.studies, cache):
+            references.render_all(dataset.studies, cache)
         _FORKED = (writer, cache, context)
         stored = {name: space.stored for name, space in cache.spaces.items()}  # see _other_edition
         try:

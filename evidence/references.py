@@ -416,6 +416,12 @@ def _render_many(items: list[dict]) -> list[str]:
         return list(pool.map(_render, items, chunksize=64))
 
 
+def few_cached(studies: list[Study], cache: Cache) -> bool:
+    """Whether the cache holds fewer renderings than there are studies, as on a first run (worth rendering them
+    once before the editions share out the work, each of which would render what the cache lacks)."""
+    return len(cache.namespace("references", _version()).stored) < len(studies)
+
+
 def _text(value) -> bool:
     return isinstance(value, str)
 
