@@ -92,7 +92,7 @@ class Context:
         self.language = i18n.Language(self.lang)
         self.env = environment(self.language)
         self.labels = references.year_labels(self.studies)
-        self.refs = references.render_all(self.studies, self.cache)
+        self.refs = references.render_all(self.studies, self.cache, self.labels)
         self.fingerprint = _fingerprint(self.review, self.edit_base, self.lang)
         self.by_id = {s.id: s for s in self.studies}
         self.ordered = sorted(self.studies, key=references.sort_key)

@@ -7,6 +7,7 @@ JSON and CSV list the studies in the order given; BibTeX, RIS and CSL-JSON use r
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -363,7 +364,7 @@ def fragments(
     made = {}
     for study in studies:
         extras = _extras(review, study, rendered, bases)
-        key = [repr(study), extras]
+        key = [hashlib.sha256(repr((study, extras)).encode()).hexdigest()]  # repr: much quicker than JSON
         found = space.get(key, _is_fragment)
         if found is None:
             found = _fragment(study, extras)

@@ -432,7 +432,9 @@ def _text(value) -> bool:
 _LAST: dict[int, tuple] = {}
 
 
-def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tuple[str, str]]:
+def render_all(
+    studies: list[Study], cache: Cache | None = None, labels: dict[str, str] | None = None
+) -> dict[str, tuple[str, str]]:
     """Every study's (html, text) reference in reference-list order.
 
     citeproc's output (plain text with italics marks) is cached by the study's CSL-JSON
@@ -441,7 +443,7 @@ def render_all(studies: list[Study], cache: Cache | None = None) -> dict[str, tu
     """
     global _LAST
     in_order = ordered(studies)
-    labels = year_labels(in_order)
+    labels = labels or year_labels(in_order)  # the caller's, when it has them
     space = (cache or Cache(None)).namespace("references", _version())
     raw: dict[str, str] = {}
     missing: list[tuple[Study, dict]] = []
