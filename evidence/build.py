@@ -6,7 +6,8 @@ by the next one. `site/` is changed only after every edition built: a failure be
 leaves it as it was (one while the files of an incremental build are moved in, which only a
 failing file system can cause, leaves a site/ that the next build builds again from nothing).
 
-The editions are built side by side (one MkDocs process each). A build is incremental when it
+The editions are built side by side (one MkDocs process each, started by `start` before the pages
+are generated, so that it is ready when they are: evidence/mkdocs_runner.py). A build is incremental when it
 can be: when site/ is exactly as the last build left it, and nothing that shows on every page
 changed since (the code, templates, theme, configuration, hand-written pages, catalogue, the
 footer's date; see `layout_key`), MkDocs builds with --dirty into an empty staging folder,
@@ -112,21 +113,46 @@ def _ordinary(folder: Path) -> None:
 _WARNING = re.compile(r"^(?:WARNING|ERROR)\b.*", re.MULTILINE)
 
 
-def _mkdocs(root: Path, config: str, staging: Path, previous: Path | None) -> subprocess.Popen:
-    """Start `mkdocs build --strict` of one edition into `staging`, incremental over the edition's `previous`
-    site when there is one (see `_finish`)."""
+def start(root: Path) -> list[subprocess.Popen]:
+    """Start each edition's `mkdocs build --strict` (evidence/mkdocs_runner.py), which gets ready (imports, compiled
+    templates) while docs/ is written, and builds when `build_site` tells it where; `stop` ends those not told."""
     env = mkdocs_env(root)
-    if previous:
-        env[PREVIOUS_SITE] = str(previous)
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")])
+    )
+    return [_runner(root, e.config, env) for e in EDITIONS]
+
+
+def _runner(root: Path, config: str, env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(root / config), "-d", str(staging)]
-        + (["--dirty"] if previous else []),
+        [sys.executable, "-m", "evidence.mkdocs_runner", str(root / config)],
         cwd=root,
         env=env,
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """End the builds `start` started that are still running, and close their pipes."""
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+        if process.stdout and not process.stdout.closed:  # not read to its end by `_finish`
+            process.communicate()
+
+
+def _go(process: subprocess.Popen, staging: Path, previous: Path | None) -> None:
+    """Tell a started build where to build, incremental over the edition's `previous` site when there is one."""
+    job = {"site_dir": str(staging), "previous": str(previous) if previous else None}
+    try:
+        process.stdin.write(json.dumps(job) + "\n")
+        process.stdin.close()
+    except BrokenPipeError:  # it stopped while getting ready: `_finish` says why
+        pass
+    process.stdin = None  # `_finish` then only reads what it prints
 
 
 def _finish(process: subprocess.Popen, config: str) -> None:
@@ -274,10 +300,13 @@ def _overlay(staging: Path, target: Path, files: dict[str, tuple[int, int]]) -> 
             os.rmdir(target / folder)
 
 
-def build_site(root: Path, layout: str = "", previous: dict | None = None) -> dict:
+def build_site(
+    root: Path, layout: str = "", previous: dict | None = None, processes: list[subprocess.Popen] | None = None
+) -> dict:
     """mkdocs build --strict of every edition into a new folder; change site/ only if all succeeded. Raises
     BuildError. Incremental over site/ when `previous` (what `build_site` returned last time) has this `layout`
-    and site/ is as that build left it; clean otherwise. Returns what the next build compares with.
+    and site/ is as that build left it; clean otherwise. Returns what the next build compares with. `processes`
+    are the editions' builds if `start` started them already.
 
     The caller holds the lock (see `exclusive`).
     """
@@ -302,18 +331,14 @@ def build_site(root: Path, layout: str = "", previous: dict | None = None) -> di
                 place.mkdir(exist_ok=True)
         else:
             places = [staging] + folders[1:]
-        processes = [
-            _mkdocs(root, e.config, place, target / e.path if dirty else None)
-            for e, place in zip(EDITIONS, places, strict=True)
-        ]
+        processes = processes or start(root)
         try:
+            for e, place, process in zip(EDITIONS, places, processes, strict=True):
+                _go(process, place, target / e.path if dirty else None)
             for edition, process in zip(EDITIONS, processes, strict=True):
                 _finish(process, edition.config)
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.kill()
-                    process.wait()
+            stop(processes)
         if dirty:
             try:
                 _overlay(staging, target, files)

@@ -10,7 +10,19 @@ from pathlib import Path
 
 from . import totals
 from .as_of import as_of
-from .build import SITE, BuildError, build_site, exclusive, inputs_key, layout_key, listing, serve, sources
+from .build import (
+    SITE,
+    BuildError,
+    build_site,
+    exclusive,
+    inputs_key,
+    layout_key,
+    listing,
+    serve,
+    sources,
+    start,
+    stop,
+)
 from .cache import Cache
 from .dataset import load, study_files
 from .fmt import format_files, study_warnings
@@ -69,12 +81,16 @@ def cmd_build(args) -> int:
         if previous and previous.get("inputs") == inputs and previous.get("listing") == listing(args.root / SITE):
             print(f"{SITE}/ is up to date: nothing it is built from changed since the last build")
             return 0
-        dataset = _checked(args, cache)
-        if dataset is None:
-            print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
-            return 1
-        writer = generate(dataset, cache)
-        built = build_site(args.root, layout_key(layout, as_of(args.root, dataset.review)), previous)
+        editions = start(args.root)  # MkDocs gets ready meanwhile
+        try:
+            dataset = _checked(args, cache)
+            if dataset is None:
+                print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
+                return 1
+            writer = generate(dataset, cache)
+            built = build_site(args.root, layout_key(layout, as_of(args.root, dataset.review)), previous, editions)
+        finally:
+            stop(editions)
         state.put(["site"], {**built, "inputs": inputs})
         state.save()
     how = "incrementally: " if built["dirty"] else ""

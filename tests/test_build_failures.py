@@ -153,3 +153,33 @@ def test_a_site_folder_that_cannot_be_replaced_is_one_line(site_before, monkeypa
     monkeypatch.setattr(build.os, "replace", refuse)
     assert cli.main(["--root", str(root), "build"]) == 1
     assert capsys.readouterr().err.splitlines()[-1] == "error: cannot replace site/: Device or resource busy"
+
+
+def test_mkdocs_got_ready_before_a_template_changed_builds_with_the_template_as_it_is_then(tmp_path):
+    """Each edition's MkDocs starts while docs/ is written and compiles the theme's templates then
+    (evidence/mkdocs_runner.py): a template that changes after that is used as it is when the build runs, not as it
+    was compiled; a started build that is never told where to build ends without building."""
+    from mkdocs import config
+
+    from evidence import mkdocs_runner
+
+    root = copy_repo(tmp_path / "repo")
+    probe = root / "overrides" / "probe.html"
+    probe.write_text("as compiled", encoding="utf-8")
+    compiled = mkdocs_runner._Compiled()
+    mkdocs_runner._ready(str(root / "mkdocs.yml"), compiled)
+    assert len(compiled.code) > 20  # the page templates and partials
+
+    def rendered() -> str:
+        env = config.load_config(config_file=str(root / "mkdocs.yml"), strict=True).theme.get_env()
+        env.bytecode_cache = compiled
+        return env.get_template("probe.html").render()
+
+    assert rendered() == "as compiled"
+    probe.write_text("as changed", encoding="utf-8")
+    assert rendered() == "as changed"
+
+    started = build.start(root)
+    build.stop(started)
+    assert all(process.returncode is not None for process in started)
+    assert not (root / "site").exists()

@@ -107,14 +107,18 @@ def test_a_failing_incremental_build_leaves_the_site_as_it_was(repo, monkeypatch
     edited.write_text(edited.read_text(encoding="utf-8").replace("finding: ", "finding: Again. ", 1), "utf-8")
     stats, files = _stats(repo / "site"), _files(repo / "site")
     (repo / "broken.en.yml").write_text("INHERIT: mkdocs.en.yml\nextra_templates: [missing.html]\n", "utf-8")
-    real, over = build._mkdocs, []
+    runner, go, over = build._runner, build._go, []
 
-    def broken(root, config, staging, previous):
+    def broken(root, config, env):
+        return runner(root, "broken.en.yml" if config == "mkdocs.en.yml" else config, env)
+
+    def told(process, staging, previous):
         over.append(previous)
-        return real(root, "broken.en.yml" if config == "mkdocs.en.yml" else config, staging, previous)
+        go(process, staging, previous)
 
     with monkeypatch.context() as patch:  # the module's cache stays set (see module_cache)
-        patch.setattr(build, "_mkdocs", broken)
+        patch.setattr(build, "_runner", broken)
+        patch.setattr(build, "_go", told)
         assert cli.main(["--root", str(repo), "build"]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err[-2:] == [
