@@ -133,20 +133,20 @@ def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], l
     cache.saving = False  # the parent saves what this process used, with its own
     written = len(writer.written)
     used = {name: len(space.used) for name, space in cache.spaces.items()}
-    stored = {name: space.stored for name, space in cache.spaces.items()}  # as both processes have them
     ctx = context(edition)
     if with_downloads:
         writer.into(f"{EDITIONS[0].lang}/")
         downloads.write_files(writer, ctx)
     _write_edition(writer, ctx)
     writer.flush()
-    # An entry that the cache's files held when the process was forked goes back as its key alone: the parent has it.
+    # An entry read from the cache's file goes back as its key alone (this process saves nothing, so each namespace
+    # holds what it read): the parent has it, or reads it from the same file.
     added = [
         (
             space.name,
             space.version,
             {
-                key: None if stored.get(name, {}).get(key) is entry else entry
+                key: None if space.stored.get(key) is entry else entry
                 for key, entry in islice(space.used.items(), used.get(name, 0), None)
             },
         )
@@ -196,7 +196,8 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
         if references.few_cached(dataset.studies, cache):
             references.render_all(dataset.studies, cache)
         _FORKED = (writer, cache, context)
-        stored = {name: space.stored for name, space in cache.spaces.items()}  # see _other_edition
+        # What each namespace held when the other processes were forked: this one may save some meanwhile.
+        stored = {name: space.stored for name, space in cache.spaces.items()}
         try:
             with ProcessPoolExecutor(max_workers=len(others), mp_context=get_context("fork")) as pool:
                 futures = [pool.submit(_other_edition, edition, n == 0) for n, edition in enumerate(others)]
@@ -210,7 +211,8 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
             writer.kept.update(kept)
             for name, version, used in spaces:
                 space = cache.namespace(name, version)
-                space.used.update((key, stored[name][key] if entry is None else entry) for key, entry in used.items())
+                read = stored.get(name, space.stored)  # a namespace opened since is as its file was
+                space.used.update((key, read[key] if entry is None else entry) for key, entry in used.items())
         downloads.write(writer, ctx)  # the Data page, with the sizes of the downloads the other process wrote
     else:
         ctx = context(first)

@@ -93,9 +93,9 @@ class Writer:
         removed = []
         candidates = [f for f in files if (self.root / f).exists()]
         for folder in folders:
-            base = self.root / folder
-            if base.is_dir():
-                candidates += [p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file()]
+            for parent, _, names in os.walk(self.root / folder):
+                prefix = os.path.relpath(parent, self.root).replace(os.sep, "/") + "/"
+                candidates += [prefix + name for name in names]
         for relative in sorted(set(candidates) - self.kept):
             (self.root / relative).unlink()
             removed.append(relative)
