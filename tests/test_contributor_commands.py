@@ -562,7 +562,7 @@ def test_canonical_verdicts_are_cached(tmp_path):
     paths = ["studies/new-2023.yml", "studies/vicente-2022.yml"]
     first = fmt.canonical_warnings(root, paths, Cache(folder))
     assert [p.path for p in first] == ["studies/new-2023.yml"]
-    assert (folder / "canonical.json").exists()
+    assert (folder / "canonical.cache").exists()
     assert fmt.canonical_warnings(root, paths, Cache(folder)) == first
     shutil.rmtree(folder)
     assert fmt.canonical_warnings(root, paths, None) == first
