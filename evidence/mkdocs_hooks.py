@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 from html import escape
 from pathlib import Path
@@ -151,8 +152,11 @@ def _modified(file, previous: Path, always: bool) -> bool:
     a file held in memory, or one the previous site has not, or has older than its source."""
     if always or file.abs_src_path is None:
         return True
-    before = previous / file.dest_uri
-    return not os.path.isfile(before) or os.path.getmtime(before) < os.path.getmtime(file.abs_src_path)
+    try:
+        before = os.stat(os.path.join(previous, file.dest_uri))
+    except OSError:
+        return True
+    return not stat.S_ISREG(before.st_mode) or before.st_mtime < os.stat(file.abs_src_path).st_mtime
 
 
 def _answer(value: bool):

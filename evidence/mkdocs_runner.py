@@ -13,6 +13,7 @@ compiled, byte for byte (Jinja's bytecode cache compares the source's checksum).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -36,6 +37,20 @@ class _Compiled(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+def _theme_files(loader: jinja2.FileSystemLoader) -> list[str]:
+    """`loader.list_templates()` less what is in a folder, or a file, whose name starts with a dot: the theme's
+    thousands of icons (.icons/), which MkDocs leaves out of the site (`Files.add_files_from_theme` drops such
+    names) and would otherwise walk and match one by one on every build."""
+    found = set()
+    for searchpath in loader.searchpath:
+        for folder, folders, names in os.walk(searchpath, followlinks=loader.followlinks):
+            folders[:] = [name for name in folders if not name.startswith(".")]
+            for name in names:
+                if not name.startswith("."):
+                    found.add(os.path.join(folder, name)[len(searchpath) :].strip(os.sep).replace(os.sep, "/"))
+    return sorted(found)
 
 
 def _ready(config_file: str, compiled: _Compiled) -> None:
@@ -89,6 +104,7 @@ def main(argv: list[str]) -> int:
     def with_compiled(self):
         env = get_env(self)
         env.bytecode_cache = compiled
+        env.loader.list_templates = functools.partial(_theme_files, env.loader)
         return env
 
     theme.Theme.get_env = with_compiled

@@ -183,3 +183,26 @@ def test_mkdocs_got_ready_before_a_template_changed_builds_with_the_template_as_
     build.stop(started)
     assert all(process.returncode is not None for process in started)
     assert not (root / "site").exists()
+
+
+def test_the_theme_files_mkdocs_adds_are_the_same_without_walking_its_icons():
+    """The editions' MkDocs lists the theme's files without its dot-folders (its thousands of icons): MkDocs adds the
+    same files to the site, from the same folders, in the same order."""
+    import functools
+
+    from mkdocs import config
+    from mkdocs.structure.files import Files
+
+    from conftest import ROOT
+    from evidence import mkdocs_runner
+
+    for edition in ("mkdocs.yml", "mkdocs.en.yml"):
+        cfg = config.load_config(config_file=str(ROOT / edition), strict=True)
+        env = cfg.theme.get_env()
+        assert any(name.startswith(".icons/") for name in env.list_templates())
+        walked, listed = Files([]), Files([])
+        walked.add_files_from_theme(env, cfg)
+        env.loader.list_templates = functools.partial(mkdocs_runner._theme_files, env.loader)
+        listed.add_files_from_theme(env, cfg)
+        assert len(walked) > 20
+        assert [(f.src_uri, f.abs_src_path) for f in listed] == [(f.src_uri, f.abs_src_path) for f in walked]
