@@ -212,7 +212,10 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
             for name, version, used in spaces:
                 space = cache.namespace(name, version)
                 read = stored.get(name, space.stored)  # a namespace opened since is as its file was
-                space.used.update((key, read[key] if entry is None else entry) for key, entry in used.items())
+                for key, entry in used.items():
+                    entry = read.get(key) if entry is None else entry
+                    if entry is not None:  # (else the file changed meanwhile: an entry less, made again next time)
+                        space.used[key] = entry
         downloads.write(writer, ctx)  # the Data page, with the sizes of the downloads the other process wrote
     else:
         ctx = context(first)

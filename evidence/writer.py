@@ -80,12 +80,11 @@ class Writer:
         data = self.pending.get(relative)
         return len(data) if data is not None else (self.root / relative).stat().st_size
 
-    def flush(self, skip: frozenset[str] = frozenset()) -> None:
-        """Write every changed file, one after the other (but those in `skip`)."""
+    def flush(self) -> None:
+        """Write every changed file, one after the other."""
         for relative, data in self.pending.items():
-            if relative not in skip:
-                replace_file(self.root / relative, data)
-                self.written.append(relative)
+            replace_file(self.root / relative, data)
+            self.written.append(relative)
         self.pending.clear()
 
     def remove_stale(self, folders: list[str], files: list[str]) -> list[str]:
