@@ -245,7 +245,7 @@ def layout_key(layout: str, footer: object) -> str:
     return _key(layout, repr(footer))
 
 
-def _files(site: Path) -> dict[str, tuple[int, int]]:
+def site_files(site: Path) -> dict[str, tuple[int, int]]:
     """Every file under site/, by its path there: its size and modification time."""
     found = {}
     for folder, _, names in os.walk(site):
@@ -267,14 +267,14 @@ def _digest(files: dict[str, tuple[int, int]]) -> str:
 
 def listing(site: Path) -> str | None:
     """A digest of every file's path, size and modification time under site/ (None when there is no site)."""
-    return _digest(_files(site)) if site.is_dir() else None
+    return _digest(site_files(site)) if site.is_dir() else None
 
 
 def _overlay(staging: Path, target: Path, files: dict[str, tuple[int, int]]) -> None:
     """Lay an incremental build over site/: move each file of `staging` into site/, in place of the file of that
     name (a new file: a hard link kept to the previous one keeps its content), then remove what site/ has and no
     edition listed in its KEPT file (the pages of deleted or renamed studies), and the folders that leaves empty.
-    `files` (`_files` of site/) is kept up to date."""
+    `files` (`site_files` of site/) is kept up to date."""
     kept = set()
     for e in EDITIONS:
         record = staging / e.path / KEPT
@@ -301,18 +301,23 @@ def _overlay(staging: Path, target: Path, files: dict[str, tuple[int, int]]) -> 
 
 
 def build_site(
-    root: Path, layout: str = "", previous: dict | None = None, processes: list[subprocess.Popen] | None = None
+    root: Path,
+    layout: str = "",
+    previous: dict | None = None,
+    processes: list[subprocess.Popen] | None = None,
+    files: dict[str, tuple[int, int]] | None = None,
 ) -> dict:
     """mkdocs build --strict of every edition into a new folder; change site/ only if all succeeded. Raises
     BuildError. Incremental over site/ when `previous` (what `build_site` returned last time) has this `layout`
     and site/ is as that build left it; clean otherwise. Returns what the next build compares with. `processes`
-    are the editions' builds if `start` started them already.
+    are the editions' builds if `start` started them already; `files`, what `site_files` gave of site/ earlier
+    under the same lock, if it was asked then.
 
     The caller holds the lock (see `exclusive`).
     """
     target = root / SITE
     same_layout = layout and previous and previous.get("layout") == layout and target.is_dir()
-    files = _files(target) if same_layout else {}
+    files = (site_files(target) if files is None else files) if same_layout else {}
     dirty = bool(same_layout and previous.get("listing") == _digest(files))
     folders = []
     try:

@@ -19,6 +19,7 @@ from .build import (
     layout_key,
     listing,
     serve,
+    site_files,
     sources,
     start,
     stop,
@@ -87,8 +88,15 @@ def cmd_build(args) -> int:
             if dataset is None:
                 print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
                 return 1
-            writer = generate(dataset, cache)
-            built = build_site(args.root, layout_key(layout, as_of(args.root, dataset.review)), previous, editions)
+            site, walked = args.root / SITE, {}
+
+            def meanwhile():  # what site/ holds now (the lock keeps it so), looked at while this process would wait
+                if previous and site.is_dir():
+                    walked.update(site_files(site))
+
+            writer = generate(dataset, cache, meanwhile)
+            footer = as_of(args.root, dataset.review)
+            built = build_site(args.root, layout_key(layout, footer), previous, editions, walked if walked else None)
         finally:
             stop(editions)
         state.put(["site"], {**built, "inputs": inputs})

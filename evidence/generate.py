@@ -4,6 +4,7 @@ i18n), and the downloads, which are language-neutral, once, in the default editi
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from multiprocessing import get_context
@@ -159,7 +160,7 @@ def _in_parallel(dataset: Dataset) -> bool:
     return len(dataset.studies) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
 
 
-def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
+def generate(dataset: Dataset, cache: Cache | None = None, meanwhile: Callable[[], None] | None = None) -> Writer:
     """Write the generated files of a checked dataset, edition by edition; unchanged files are left alone.
 
     One after the other, the default edition's context is made first (it renders the references, which the others
@@ -167,7 +168,8 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
     many studies, each other edition is written in a forked process while this one writes the default edition; the
     first of those processes writes the downloads before its edition, and this one writes its Data page, which
     gives their sizes, last (on a first run, the references are rendered before, once, not in both processes).
-    The files, the writer's record and the cache entries are the same either way.
+    The files, the writer's record and the cache entries are the same either way. `meanwhile` (the caller's work
+    that needs no generated file) is called once, when this process would otherwise wait for the others.
 
     The writer's paths are relative to docs/ (es/findings.md, en/findings.md, es/data/studies.csv)."""
     global _FORKED
@@ -203,6 +205,8 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
                 futures = [pool.submit(_other_edition, edition, n == 0) for n, edition in enumerate(others)]
                 ctx = context(first)
                 _write_edition(writer, ctx, [m for m in MODULES if m is not downloads])
+                if meanwhile:
+                    meanwhile()
                 results = [future.result() for future in futures]
         finally:
             _FORKED = None
@@ -224,6 +228,8 @@ def generate(dataset: Dataset, cache: Cache | None = None) -> Writer:
         _write_edition(writer, ctx)
         for edition in others:
             _write_edition(writer, context(edition))
+        if meanwhile:
+            meanwhile()
     writer.flush()
     writer.remove_stale(*generated(GENERATED_FOLDERS, GENERATED_FILES))
     cache.save()

@@ -135,6 +135,28 @@ def test_a_failing_incremental_build_leaves_the_site_as_it_was(repo, monkeypatch
     assert b"Again. " in (repo / "site" / "en" / "studies" / edited.stem / "index.html").read_bytes()
 
 
+def test_an_incremental_build_looks_at_the_site_once(repo, monkeypatch, capsys):
+    """What site/ holds is looked at once in a build, while the pages are generated, and the incremental build
+    goes by it."""
+    _build(repo)
+    edited = _added(repo)[1]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("finding: ", "finding: Once. ", 1), "utf-8")
+    walked, real = [], build.site_files
+
+    def counted(site):
+        walked.append(site)
+        return real(site)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(build, "site_files", counted)
+        patch.setattr(cli, "site_files", counted)
+        assert cli.main(["--root", str(repo), "build"]) == 0
+    assert "incrementally" in capsys.readouterr().out
+    assert walked == [repo / "site"]
+    assert b"Once. " in (repo / "site" / "studies" / edited.stem / "index.html").read_bytes()
+    assert "up to date" in _build(repo)
+
+
 def test_a_change_to_what_every_page_shows_builds_clean(repo):
     _build(repo)
     about = repo / "docs" / "en" / "about.md"
