@@ -68,7 +68,7 @@ def main() -> None:
         for name, path in pages.items():
             page.goto(base + path, wait_until="load")
             target = out / f"{name}-{args.width}{'-dark' if args.dark else ''}.png"
-            page.screenshot(path=str(target), full_page=True)
+            page.screenshot(path=str(target), full_page=True, animations="disabled")  # the tabs fade in
             print(target)
         browser.close()
     server.shutdown()
