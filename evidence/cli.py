@@ -96,7 +96,7 @@ def cmd_build(args) -> int:
 
             writer = generate(dataset, cache, meanwhile)
             footer = as_of(args.root, dataset.review)
-            built = build_site(args.root, layout_key(layout, footer), previous, editions, walked if walked else None)
+            built = build_site(args.root, layout_key(layout, footer), previous, editions, walked or None)
         finally:
             stop(editions)
         state.put(["site"], {**built, "inputs": inputs})

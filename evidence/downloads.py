@@ -167,9 +167,9 @@ def write_files(writer, ctx: Context) -> None:
 
 
 def write(writer, ctx: Context) -> None:
-    """The downloads, once, in the default edition (they are language-neutral, and generate writes them before
-    any Data page, or here when that edition's turn comes); the Data page in every edition, with the sizes of that
-    one set."""
+    """The downloads, once, in the default edition (they are language-neutral: written here when that edition's
+    turn comes, unless generate had another process write them first); the Data page in every edition, with the
+    sizes of that one set."""
     written = {name: f"{DEFAULT.lang}/{FOLDER}/{name}" for name in DESCRIPTIONS}
     if ctx.edition is DEFAULT and written["datapackage.json"] not in writer.kept:
         write_files(writer, ctx)

@@ -163,8 +163,8 @@ def _in_parallel(dataset: Dataset) -> bool:
 def generate(dataset: Dataset, cache: Cache | None = None, meanwhile: Callable[[], None] | None = None) -> Writer:
     """Write the generated files of a checked dataset, edition by edition; unchanged files are left alone.
 
-    One after the other, the default edition's context is made first (it renders the references, which the others
-    find in the cache), then the downloads, which are language-neutral, once, in its data/, then each edition. With
+    One after the other, the default edition is written first (its context renders the references, which the others
+    find in the cache; its Data page writes the downloads, which are language-neutral, once, in its data/). With
     many studies, each other edition is written in a forked process while this one writes the default edition; the
     first of those processes writes the downloads before its edition, and this one writes its Data page, which
     gives their sizes, last (on a first run, the references are rendered before, once, not in both processes).
@@ -223,9 +223,7 @@ def generate(dataset: Dataset, cache: Cache | None = None, meanwhile: Callable[[
         downloads.write(writer, ctx)  # the Data page, with the sizes of the downloads the other process wrote
     else:
         ctx = context(first)
-        writer.into(f"{first.lang}/")
-        downloads.write_files(writer, ctx)
-        _write_edition(writer, ctx)
+        _write_edition(writer, ctx)  # its Data page writes the downloads first (downloads.write)
         for edition in others:
             _write_edition(writer, context(edition))
         if meanwhile:
