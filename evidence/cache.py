@@ -22,7 +22,7 @@ Nothing in it is trusted:
 - **Keyed by everything that decides it.** A key is the SHA-256 of the namespace, the
   code that makes the value (`fingerprint`) and the inputs; a change to any of them is a
   miss. A run adds the entries it made to the end of the file, and writes the file
-  anew with only the entries it used once more than half of it is of no use, so the
+  anew with only the entries it used once more than half of it (in characters) is of no use, so the
   files do not grow.
 - **Optional.** A folder that cannot be created, read or written makes the run uncached,
   never failed.
@@ -125,10 +125,15 @@ def _lines(entries: dict[str, list[str]]) -> list[str]:
     return [f"{key}\t{seal}\t{payload}\n" for key, (payload, seal) in entries.items()]
 
 
+def _size(entries: dict[str, list[str]]) -> int:
+    """The characters the entries' lines take in a file."""
+    return sum(len(key) + len(seal) + len(payload) + 3 for key, (payload, seal) in entries.items())
+
+
 def read_entries(file: Path) -> tuple[dict[str, list[str]], int]:
     """The entries of a namespace's file, {key: [value as JSON, seal]} (the last line of a key counts), unchecked,
-    and how many lines of entries the file has; nothing for a file of another format. Raises OSError when it
-    cannot be read."""
+    and how many characters its lines of entries take (more than the entries' when a key was written again);
+    nothing for a file of another format. Raises OSError when it cannot be read."""
     header, _, body = file.read_text(encoding="utf-8").partition("\n")
     if header != _HEADER:
         return {}, 0
@@ -139,7 +144,7 @@ def read_entries(file: Path) -> tuple[dict[str, list[str]], int]:
         seal, _, payload = rest.partition("\t")
         if payload:
             entries[key] = [payload, seal]
-    return entries, len(lines) - 1  # the last "line" is what follows the last line break
+    return entries, len(body)
 
 
 def write_entries(file: Path, entries: dict[str, list[str]]) -> None:
@@ -157,14 +162,14 @@ class Namespace:
         self.secret = owner.key
         self.file = owner.folder / f"{name}.cache" if owner.folder and owner.key else None
         self.stored: dict[str, list] = {}  # the file's entries
-        self.lines = 0  # the file's lines of entries: more than its entries when a key was written again
+        self.size = 0  # the characters of the file's lines of entries (see `read_entries`)
         self.used: dict[str, list] = {}
         if self.file is None:
             return
         try:
-            self.stored, self.lines = read_entries(self.file)
+            self.stored, self.size = read_entries(self.file)
         except (OSError, ValueError):
-            self.stored, self.lines = {}, 0
+            self.stored, self.size = {}, 0
 
     def key(self, parts) -> str:
         text = json.dumps([self.name, self.version, parts], ensure_ascii=False, sort_keys=True, default=str)
@@ -201,23 +206,23 @@ class Namespace:
         self.used[key] = [payload, self._seal(key, payload)]
 
     def save(self) -> None:
-        """Keep the entries this run used: the new ones added at the end of the file while at least half of it is
-        of use to this run, else the file written anew with them alone. A cache that cannot be written is left as
-        it was."""
+        """Keep the entries this run used: the new ones added at the end of the file while at least half of it (in
+        characters) is of use to this run, else the file written anew with them alone. A cache that cannot be
+        written is left as it was."""
         if self.file is None or not self.owner.saving:
             return
         new = {key: entry for key, entry in self.used.items() if self.stored.get(key) != entry}
-        lines = self.lines + len(new)
-        if not new and lines <= 2 * len(self.used):
+        size, useful = self.size + _size(new), _size(self.used)
+        if not new and size <= 2 * useful:
             return
         try:
-            if self.lines and lines <= 2 * len(self.used):
+            if self.size and size <= 2 * useful:
                 with self.file.open("a", encoding="utf-8") as handle:
                     handle.write("".join(_lines(new)))
                 self.stored.update(new)
-                self.lines = lines
+                self.size = size
             else:
                 write_entries(self.file, self.used)
-                self.stored, self.lines = dict(self.used), len(self.used)
+                self.stored, self.size = dict(self.used), useful
         except OSError:
             return

@@ -366,28 +366,41 @@ def test_editions_written_side_by_side_are_those_written_one_after_the_other(tmp
 
 def test_a_run_adds_what_it_made_to_the_cache_file_and_rewrites_it_once_half_is_of_no_use(tmp_path):
     """A namespace's file gets a line for each entry a run made, after the lines already there; once more than half
-    of its lines are of no use to a run, that run writes it anew with the entries it used alone."""
+    of it (in characters) is of no use to a run, that run writes it anew with the entries it used alone."""
 
-    def run(used: range, made: range):
+    def run(used: range, made: range, size: int = 1):
         space = Cache(tmp_path).namespace("t", "1")
         for n in used:
-            assert space.get([n], lambda value: isinstance(value, str)) == f"value {n}"
+            assert space.get([n], lambda value: isinstance(value, str)) == f"value {n}" * size
         for n in made:
-            space.put([n], f"value {n}")
+            space.put([n], f"value {n}" * size)
         space.save()
         return tmp_path / "t.cache"
 
+    def lines(file) -> int:
+        text = file.read_text(encoding="utf-8")
+        assert cache_module.read_entries(file)[1] == len(text.partition("\n")[2])
+        return text.count("\n") - 1
+
     file = run(range(0), range(10))
     first = file.read_text(encoding="utf-8")
-    assert cache_module.read_entries(file)[1] == 10
+    assert lines(file) == 10
     run(range(10), range(10, 12))
     assert file.read_text(encoding="utf-8").startswith(first)
-    assert cache_module.read_entries(file)[1] == 12
+    assert lines(file) == 12
     before = file.stat().st_mtime_ns
     run(range(12), range(0))  # nothing new: nothing written
     assert file.stat().st_mtime_ns == before
     run(range(5), range(0))  # 12 lines, 5 of use: written anew
-    entries, lines = cache_module.read_entries(file)
-    assert lines == 5 and len(entries) == 5
+    entries = cache_module.read_entries(file)[0]
+    assert lines(file) == 5 and len(entries) == 5
     run(range(5), range(0))
-    assert cache_module.read_entries(file)[1] == 5
+    assert lines(file) == 5
+    # Half in characters, not in lines: one long entry of five lines, used alone, keeps the file as it is.
+    file.unlink()
+    run(range(0), range(4))
+    run(range(0), range(4, 5), size=100)
+    assert lines(file) == 5
+    before = file.stat().st_mtime_ns
+    run(range(4, 5), range(0), size=100)
+    assert file.stat().st_mtime_ns == before and lines(file) == 5
