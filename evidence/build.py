@@ -113,19 +113,20 @@ def _ordinary(folder: Path) -> None:
 _WARNING = re.compile(r"^(?:WARNING|ERROR)\b.*", re.MULTILINE)
 
 
-def start(root: Path) -> list[subprocess.Popen]:
-    """Start each edition's `mkdocs build --strict` (evidence/mkdocs_runner.py), which gets ready (imports, compiled
-    templates) while docs/ is written, and builds when `build_site` tells it where; `stop` ends those not told."""
+def start(root: Path) -> subprocess.Popen:
+    """Start the editions' `mkdocs build --strict` (evidence/mkdocs_runner.py), which gets ready (imports, compiled
+    templates) while docs/ is written, and builds each edition when `_go` tells it where; `stop` ends it if it is
+    never told."""
     env = mkdocs_env(root)
     env["PYTHONPATH"] = os.pathsep.join(
         filter(None, [str(Path(__file__).resolve().parent.parent), env.get("PYTHONPATH")])
     )
-    return [_runner(root, e.config, env) for e in EDITIONS]
+    return _runner(root, [e.config for e in EDITIONS], env)
 
 
-def _runner(root: Path, config: str, env: dict) -> subprocess.Popen:
+def _runner(root: Path, configs: list[str], env: dict) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "evidence.mkdocs_runner", str(root / config)],
+        [sys.executable, "-m", "evidence.mkdocs_runner", *[str(root / config) for config in configs]],
         cwd=root,
         env=env,
         stdin=subprocess.PIPE,
@@ -135,37 +136,56 @@ def _runner(root: Path, config: str, env: dict) -> subprocess.Popen:
     )
 
 
-def stop(processes: list[subprocess.Popen]) -> None:
-    """End the builds `start` started that are still running, and close their pipes."""
-    for process in processes:
-        if process.poll() is None:
-            process.kill()
-        if process.stdout and not process.stdout.closed:  # not read to its end by `_finish`
-            process.communicate()
+def stop(process: subprocess.Popen) -> None:
+    """End the builds `start` started if they are still running, and close their pipes."""
+    if process.poll() is None:
+        process.kill()
+    if process.stdin and not process.stdin.closed:
+        try:
+            process.stdin.close()
+        except BrokenPipeError:
+            pass
+    process.stdin = None
+    if process.stdout and not process.stdout.closed:  # not read to its end by `_finish`
+        process.communicate()
 
 
-def _go(process: subprocess.Popen, staging: Path, previous: Path | None) -> None:
-    """Tell a started build where to build, incremental over the edition's `previous` site when there is one."""
-    job = {"site_dir": str(staging), "previous": str(previous) if previous else None}
+def _go(process: subprocess.Popen, edition: int, staging: Path, previous: Path | None) -> None:
+    """Tell the started builds where to build an edition (its place in EDITIONS), incremental over its `previous`
+    site when there is one."""
+    job = {"edition": edition, "site_dir": str(staging), "previous": str(previous) if previous else None}
     try:
         process.stdin.write(json.dumps(job) + "\n")
-        process.stdin.close()
+        process.stdin.flush()
     except BrokenPipeError:  # it stopped while getting ready: `_finish` says why
         pass
-    process.stdin = None  # `_finish` then only reads what it prints
 
 
-def _finish(process: subprocess.Popen, config: str) -> None:
-    """Wait for one edition's build; BuildError with every warning when there is any."""
+def _finish(process: subprocess.Popen) -> None:
+    """Wait for the editions' builds; BuildError with every warning of the first edition whose build had any."""
+    try:
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    process.stdin = None  # `communicate` then only reads what it prints
     output, _ = process.communicate()
-    warnings = _WARNING.findall(output)
-    if process.returncode != 0 or warnings:
-        last = [line for line in output.splitlines() if line.strip()][-1:]
-        sys.stderr.write("".join(f"{line}\n" for line in warnings or last))
-        raise BuildError(
-            f"mkdocs build -f {config} failed ({len(warnings)} warning{'s' * (len(warnings) != 1)} in strict mode);"
-            " fix them"
-        )
+    results = {}
+    for line in output.splitlines():
+        try:
+            result = json.loads(line)
+            results[result["edition"]] = result
+        except (ValueError, TypeError, KeyError):  # the runner's own words (it failed before any build)
+            continue
+    for index, e in enumerate(EDITIONS):
+        result = results.get(index, {"code": process.returncode or 1, "output": output})
+        warnings = _WARNING.findall(result["output"])
+        if result["code"] != 0 or warnings:
+            last = [line for line in result["output"].splitlines() if line.strip()][-1:]
+            sys.stderr.write("".join(f"{line}\n" for line in warnings or last))
+            raise BuildError(
+                f"mkdocs build -f {e.config} failed ({len(warnings)} warning{'s' * (len(warnings) != 1)} in strict"
+                " mode); fix them"
+            )
 
 
 def _swap(root: Path, staging: Path) -> None:
@@ -300,66 +320,75 @@ def _overlay(staging: Path, target: Path, files: dict[str, tuple[int, int]]) -> 
             os.rmdir(target / folder)
 
 
-def build_site(
-    root: Path,
-    layout: str = "",
-    previous: dict | None = None,
-    processes: list[subprocess.Popen] | None = None,
-    files: dict[str, tuple[int, int]] | None = None,
-) -> dict:
-    """mkdocs build --strict of every edition into a new folder; change site/ only if all succeeded. Raises
-    BuildError. Incremental over site/ when `previous` (what `build_site` returned last time) has this `layout`
-    and site/ is as that build left it; clean otherwise. Returns what the next build compares with. `processes`
-    are the editions' builds if `start` started them already; `files`, what `site_files` gave of site/ earlier
-    under the same lock, if it was asked then.
+class Build:
+    """One build of the site with MkDocs, --strict, into new folders; site/ is changed by `finish`, and only if every
+    edition built. Incremental over site/ when `previous` (what `finish` returned last time) has this `layout` and
+    site/ is as that build left it; clean otherwise. `runner` is the editions' builds, started by `start`. Each
+    edition is built when
+    `go` tells it its pages are written (the others may still be being written). Raises BuildError; the staging
+    folders are removed by `finish` or `discard`.
 
     The caller holds the lock (see `exclusive`).
     """
-    target = root / SITE
-    same_layout = layout and previous and previous.get("layout") == layout and target.is_dir()
-    files = (site_files(target) if files is None else files) if same_layout else {}
-    dirty = bool(same_layout and previous.get("listing") == _digest(files))
-    folders = []
-    try:
-        for _ in range(1 if dirty else len(EDITIONS)):  # a clean build empties the folder it builds into: one each
-            folders.append(Path(tempfile.mkdtemp(prefix=STAGING[0], dir=root)))
-            _ordinary(folders[-1])
-    except OSError as exc:
-        for folder in folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        raise BuildError(f"cannot create a staging folder in {root}: {exc.strerror or exc}") from None
-    staging = folders[0]
-    try:
-        if dirty:
-            places = [staging / e.path for e in EDITIONS]
-            for place in places:
-                place.mkdir(exist_ok=True)
-        else:
-            places = [staging] + folders[1:]
-        processes = processes or start(root)
+
+    def __init__(
+        self,
+        root: Path,
+        layout: str,
+        previous: dict | None,
+        runner: subprocess.Popen,
+    ):
+        self.root, self.layout, self.runner = root, layout, runner
+        self.target = root / SITE
+        same_layout = layout and previous and previous.get("layout") == layout and self.target.is_dir()
+        self.files = site_files(self.target) if same_layout else {}
+        self.dirty = bool(same_layout and previous.get("listing") == _digest(self.files))
+        self.folders: list[Path] = []
         try:
-            for e, place, process in zip(EDITIONS, places, processes, strict=True):
-                _go(process, place, target / e.path if dirty else None)
-            for edition, process in zip(EDITIONS, processes, strict=True):
-                _finish(process, edition.config)
+            for _ in range(1 if self.dirty else len(EDITIONS)):  # a clean build empties the folder it builds into
+                self.folders.append(Path(tempfile.mkdtemp(prefix=STAGING[0], dir=root)))
+                _ordinary(self.folders[-1])
+            if self.dirty:
+                self.places = [self.folders[0] / e.path for e in EDITIONS]
+                for place in self.places:
+                    place.mkdir(exist_ok=True)
+            else:
+                self.places = list(self.folders)
+        except OSError as exc:
+            self.discard()
+            raise BuildError(f"cannot create a staging folder in {root}: {exc.strerror or exc}") from None
+
+    def go(self, edition) -> None:
+        """Build one edition (of EDITIONS), whose pages are all written under docs/."""
+        index = EDITIONS.index(edition)
+        _go(self.runner, index, self.places[index], self.target / edition.path if self.dirty else None)
+
+    def finish(self) -> dict:
+        """Wait for the editions' builds, then put them in place of site/; what the next build compares with."""
+        staging = self.folders[0]
+        try:
+            _finish(self.runner)
+            if self.dirty:
+                try:
+                    _overlay(staging, self.target, self.files)
+                except OSError as exc:  # site/ no longer as the last build left it: the next build is a clean one
+                    raise BuildError(f"cannot move the new files into {SITE}/: {exc.strerror or exc}") from None
+            else:
+                for edition, place in zip(EDITIONS[1:], self.places[1:], strict=True):
+                    os.replace(place, staging / edition.path.rstrip("/"))
+                _swap(self.root, staging)
+        except OSError as exc:
+            raise BuildError(f"cannot build into {staging.name}: {exc.strerror or exc}") from None
         finally:
-            stop(processes)
-        if dirty:
-            try:
-                _overlay(staging, target, files)
-            except OSError as exc:  # site/ no longer as the last build left it: the next build is a clean one
-                raise BuildError(f"cannot move the new files into {SITE}/: {exc.strerror or exc}") from None
-        else:
-            for edition, place in zip(EDITIONS[1:], places[1:], strict=True):
-                os.replace(place, staging / edition.path.rstrip("/"))
-            _swap(root, staging)
-    except OSError as exc:
-        raise BuildError(f"cannot build into {staging.name}: {exc.strerror or exc}") from None
-    finally:
-        for folder in folders:
+            self.discard()
+        listing_ = _digest(self.files) if self.dirty else listing(self.target)
+        return {"layout": self.layout, "listing": listing_, "dirty": self.dirty}
+
+    def discard(self) -> None:
+        """Remove the staging folders (those `finish` moved are gone already)."""
+        for folder in self.folders:
             if folder.exists():
                 shutil.rmtree(folder, ignore_errors=True)
-    return {"layout": layout, "listing": _digest(files) if dirty else listing(target), "dirty": dirty}
 
 
 # What the generator reads: a change here regenerates the pages under docs/, which MkDocs, watching docs/, rebuilds.

@@ -12,14 +12,13 @@ from . import totals
 from .as_of import as_of
 from .build import (
     SITE,
+    Build,
     BuildError,
-    build_site,
     exclusive,
     inputs_key,
     layout_key,
     listing,
     serve,
-    site_files,
     sources,
     start,
     stop,
@@ -82,23 +81,24 @@ def cmd_build(args) -> int:
         if previous and previous.get("inputs") == inputs and previous.get("listing") == listing(args.root / SITE):
             print(f"{SITE}/ is up to date: nothing it is built from changed since the last build")
             return 0
-        editions = start(args.root)  # MkDocs gets ready meanwhile
+        runner = start(args.root)  # MkDocs gets ready meanwhile
+        plan: list[Build] = []
         try:
             dataset = _checked(args, cache)
             if dataset is None:
                 print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
                 return 1
-            site, walked = args.root / SITE, {}
+            layout = layout_key(layout, as_of(args.root, dataset.review))
 
-            def meanwhile():  # what site/ holds now (the lock keeps it so), looked at while this process would wait
-                if previous and site.is_dir():
-                    walked.update(site_files(site))
+            def meanwhile():  # looks at site/ (the lock keeps it as it is) while this process would otherwise wait
+                plan.append(Build(args.root, layout, previous, runner))
 
-            writer = generate(dataset, cache, meanwhile)
-            footer = as_of(args.root, dataset.review)
-            built = build_site(args.root, layout_key(layout, footer), previous, editions, walked or None)
+            writer = generate(dataset, cache, meanwhile, lambda edition: plan[0].go(edition))
+            built = plan[0].finish()
         finally:
-            stop(editions)
+            stop(runner)
+            for build in plan:
+                build.discard()
         state.put(["site"], {**built, "inputs": inputs})
         state.save()
     how = "incrementally: " if built["dirty"] else ""

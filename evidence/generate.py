@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from itertools import islice
 from multiprocessing import get_context
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 import yaml
@@ -105,11 +106,11 @@ def site_settings(root: Path) -> tuple[str | None, str | None]:
     return repo, f"{repo}/{'/'.join(branch)}"
 
 
-def generated(folders: list[str], files: list[str]) -> tuple[list[str], list[str]]:
-    """The generated folders and files of every edition, relative to docs/."""
+def generated(folders: list[str], files: list[str], editions: list[Edition] = EDITIONS) -> tuple[list[str], list[str]]:
+    """The generated folders and files of the editions (every one unless told), relative to docs/."""
     return (
-        [f"{e.lang}/{folder}" for e in EDITIONS for folder in folders],
-        [f"{e.lang}/{file}" for e in EDITIONS for file in files],
+        [f"{e.lang}/{folder}" for e in editions for folder in folders],
+        [f"{e.lang}/{file}" for e in editions for file in files],
     )
 
 
@@ -122,15 +123,23 @@ def _write_edition(writer: Writer, ctx: Context, modules: list = MODULES) -> Non
         module.write(writer, ctx)
 
 
-# What a process forked for another edition starts from: the writer, the cache and how to make a context.
+def _finish_edition(writer: Writer, edition: Edition) -> None:
+    """Put an edition's files on disk, and remove those of its generated files that this run did not make."""
+    writer.flush()
+    writer.remove_stale(*generated(GENERATED_FOLDERS, GENERATED_FILES, [edition]))
+
+
+# What a process forked for another edition starts from: the writer, the cache, how to make a context, and where
+# to tell this process what it has done so far.
 _FORKED: tuple | None = None
 
 
 def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], list[str], list[tuple[str, str, dict]]]:
     """Write one edition in a forked process, and the downloads first when asked; what it wrote, what it kept, and
     the cache entries it added to those the run had used when it was forked (a dict keeps its keys in the order
-    they were added)."""
-    writer, cache, context = _FORKED
+    they were added). It tells the parent when the downloads are on disk, with their paths, and when its edition
+    is."""
+    writer, cache, context, tell = _FORKED
     cache.saving = False  # the parent saves what this process used, with its own
     written = len(writer.written)
     used = {name: len(space.used) for name, space in cache.spaces.items()}
@@ -138,8 +147,11 @@ def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], l
     if with_downloads:
         writer.into(f"{EDITIONS[0].lang}/")
         downloads.write_files(writer, ctx)
+        writer.flush()
+        tell.send(("downloads", sorted(writer.kept)))
     _write_edition(writer, ctx)
-    writer.flush()
+    _finish_edition(writer, edition)
+    tell.send(("ready", edition.lang))
     # An entry read from the cache's file goes back as its key alone (this process saves nothing, so each namespace
     # holds what it read): the parent has it, or reads it from the same file.
     added = [
@@ -156,20 +168,45 @@ def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], l
     return writer.written[written:], sorted(writer.kept), added
 
 
+def _told(heard: Connection, futures: list, told: dict, what: tuple) -> object:
+    """What the forked processes said about `what` (see _other_edition), waiting for it; raises what failed one of
+    them if it ends without saying it."""
+    while what not in told:
+        if wait([heard], timeout=0.05):
+            kind, value = heard.recv()
+            told[(kind, value if kind == "ready" else None)] = value
+        else:
+            for future in futures:
+                if future.done():
+                    future.result()  # raises what went wrong in it
+            if all(future.done() for future in futures) and not heard.poll():
+                raise RuntimeError(f"a forked process ended without telling {what}")
+    return told[what]
+
+
 def _in_parallel(dataset: Dataset) -> bool:
     return len(dataset.studies) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
 
 
-def generate(dataset: Dataset, cache: Cache | None = None, meanwhile: Callable[[], None] | None = None) -> Writer:
-    """Write the generated files of a checked dataset, edition by edition; unchanged files are left alone.
+def generate(
+    dataset: Dataset,
+    cache: Cache | None = None,
+    meanwhile: Callable[[], None] | None = None,
+    ready: Callable[[Edition], None] | None = None,
+) -> Writer:
+    """Write the generated files of a checked dataset, edition by edition; unchanged files are left alone, and the
+    generated files a run does not make are removed.
 
     One after the other, the default edition is written first (its context renders the references, which the others
     find in the cache; its Data page writes the downloads, which are language-neutral, once, in its data/). With
     many studies, each other edition is written in a forked process while this one writes the default edition; the
-    first of those processes writes the downloads before its edition, and this one writes its Data page, which
-    gives their sizes, last (on a first run, the references are rendered before, once, not in both processes).
-    The files, the writer's record and the cache entries are the same either way. `meanwhile` (the caller's work
-    that needs no generated file) is called once, when this process would otherwise wait for the others.
+    first of those processes writes the downloads before its edition, and this one's Data page gives their sizes
+    (on a first run, the references are rendered before, once, not in both processes). The files, the writer's
+    record and the cache entries are the same either way.
+
+    The caller's `meanwhile` (work that needs no generated file) is called once, before any edition is ready, when
+    this process would otherwise wait; `ready(edition)` as soon as an edition's files are all on disk, while the
+    others may still be being written.
 
     The writer's paths are relative to docs/ (es/findings.md, en/findings.md, es/data/studies.csv)."""
     global _FORKED
@@ -179,6 +216,8 @@ def generate(dataset: Dataset, cache: Cache | None = None, meanwhile: Callable[[
     stamp = as_of(root, dataset.review)
     url = site_url(root)
     writer = Writer(root / DOCS, cache.namespace("pages", "pages"))
+    meanwhile = meanwhile or (lambda: None)
+    ready = ready or (lambda edition: None)
 
     def context(edition: Edition) -> Context:
         return Context(
@@ -194,41 +233,49 @@ def generate(dataset: Dataset, cache: Cache | None = None, meanwhile: Callable[[
         )
 
     first, *others = EDITIONS
-    if others and _in_parallel(dataset):
-        if references.few_cached(dataset.studies, cache):
-            references.render_all(dataset.studies, cache)
-        _FORKED = (writer, cache, context)
-        # What each namespace held when the other processes were forked: this one may save some meanwhile.
-        stored = {name: space.stored for name, space in cache.spaces.items()}
-        try:
-            with ProcessPoolExecutor(max_workers=len(others), mp_context=get_context("fork")) as pool:
-                futures = [pool.submit(_other_edition, edition, n == 0) for n, edition in enumerate(others)]
-                ctx = context(first)
-                _write_edition(writer, ctx, [m for m in MODULES if m is not downloads])
-                if meanwhile:
-                    meanwhile()
-                results = [future.result() for future in futures]
-        finally:
-            _FORKED = None
-        for written, kept, spaces in results:
-            writer.written += written
-            writer.kept.update(kept)
-            for name, version, used in spaces:
-                space = cache.namespace(name, version)
-                read = stored.get(name, space.stored)  # a namespace opened since is as its file was
-                for key, entry in used.items():
-                    entry = read.get(key) if entry is None else entry
-                    if entry is not None:  # (else the file changed meanwhile: an entry less, made again next time)
-                        space.used[key] = entry
-        downloads.write(writer, ctx)  # the Data page, with the sizes of the downloads the other process wrote
-    else:
-        ctx = context(first)
-        _write_edition(writer, ctx)  # its Data page writes the downloads first (downloads.write)
-        for edition in others:
-            _write_edition(writer, context(edition))
-        if meanwhile:
+    if not (others and _in_parallel(dataset)):
+        meanwhile()
+        for edition in EDITIONS:
+            _write_edition(writer, context(edition))  # the default edition's Data page writes the downloads first
+            _finish_edition(writer, edition)
+            ready(edition)
+        cache.save()
+        return writer
+
+    if references.few_cached(dataset.studies, cache):
+        references.render_all(dataset.studies, cache)
+    heard, tell = get_context("fork").Pipe(duplex=False)
+    _FORKED = (writer, cache, context, tell)
+    # What each namespace held when the other processes were forked: this one may save some meanwhile.
+    stored = {name: space.stored for name, space in cache.spaces.items()}
+    try:
+        with ProcessPoolExecutor(max_workers=len(others), mp_context=get_context("fork")) as pool:
+            futures = [pool.submit(_other_edition, edition, n == 0) for n, edition in enumerate(others)]
+            told: dict = {}
+            ctx = context(first)
+            _write_edition(writer, ctx, [m for m in MODULES if m is not downloads])
+            writer.kept.update(_told(heard, futures, told, ("downloads", None)))
+            downloads.write(writer, ctx)  # the Data page, with the sizes of the downloads the other process wrote
+            _finish_edition(writer, first)
             meanwhile()
-    writer.flush()
-    writer.remove_stale(*generated(GENERATED_FOLDERS, GENERATED_FILES))
+            ready(first)
+            for edition in others:
+                _told(heard, futures, told, ("ready", edition.lang))
+                ready(edition)
+            results = [future.result() for future in futures]
+    finally:
+        _FORKED = None
+        heard.close()
+        tell.close()
+    for written, kept, spaces in results:
+        writer.written += written
+        writer.kept.update(kept)
+        for name, version, used in spaces:
+            space = cache.namespace(name, version)
+            read = stored.get(name, space.stored)  # a namespace opened since is as its file was
+            for key, entry in used.items():
+                entry = read.get(key) if entry is None else entry
+                if entry is not None:  # (else the file changed meanwhile: an entry less, made again next time)
+                    space.used[key] = entry
     cache.save()
     return writer

@@ -364,6 +364,42 @@ def test_editions_written_side_by_side_are_those_written_one_after_the_other(tmp
     assert _run(parallel, tmp_path / "parallel-cache").written == [] and rendered == []
 
 
+@pytest.mark.parametrize("parallel", [False, True])
+def test_each_edition_is_ready_once_its_files_are_on_disk(tmp_path, monkeypatch, parallel):
+    """`generate` says an edition is ready (so that its MkDocs build starts) once every file of it is on disk as the
+    run leaves it, and a file of it that the run does not make is gone, whether the other edition is written yet or
+    not; the caller's `meanwhile` comes before any edition is ready."""
+    from evidence import generate as generate_module
+    from evidence.i18n import DEFAULT, EDITIONS
+
+    root = copy_repo(tmp_path / "repo")
+    _run(root, tmp_path / "cache")
+    edited = root / "studies" / "cuno-2021.yml"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("finding: ", "finding: Ready. ", 1), "utf-8")
+    for e in EDITIONS:
+        (root / "docs" / e.lang / "studies" / "stale.md").write_text("stale", encoding="utf-8")
+    monkeypatch.setattr(generate_module, "PARALLEL_FROM", 0 if parallel else 10**9)
+    events, seen = [], {}
+
+    def ready(edition):
+        events.append(edition.lang)
+        seen[edition.lang] = _digest(root / "docs" / edition.lang)
+
+    cache = Cache(tmp_path / "cache")
+    writer = generate(load(root, cache), cache, lambda: events.append("meanwhile"), ready)
+    assert events == ["meanwhile", *[e.lang for e in EDITIONS]]
+    assert any(path.startswith(f"{DEFAULT.lang}/studies/cuno-2021") for path in writer.written)
+    for e in EDITIONS:
+        assert seen[e.lang] == _digest(root / "docs" / e.lang), e.lang
+        assert "studies/stale.md" not in seen[e.lang]
+        assert any(
+            "Ready. " in (root / "docs" / e.lang / path).read_text(encoding="utf-8")
+            for path in seen[e.lang]
+            if path.endswith(".md")
+        )
+    assert "data/studies.csv" in seen[DEFAULT.lang]
+
+
 def test_a_run_adds_what_it_made_to_the_cache_file_and_rewrites_it_once_half_is_of_no_use(tmp_path):
     """A namespace's file gets a line for each entry a run made, after the lines already there; once more than half
     of it (in characters) is of no use to a run, that run writes it anew with the entries it used alone."""

@@ -109,12 +109,12 @@ def test_a_failing_incremental_build_leaves_the_site_as_it_was(repo, monkeypatch
     (repo / "broken.en.yml").write_text("INHERIT: mkdocs.en.yml\nextra_templates: [missing.html]\n", "utf-8")
     runner, go, over = build._runner, build._go, []
 
-    def broken(root, config, env):
-        return runner(root, "broken.en.yml" if config == "mkdocs.en.yml" else config, env)
+    def broken(root, configs, env):
+        return runner(root, ["broken.en.yml" if config == "mkdocs.en.yml" else config for config in configs], env)
 
-    def told(process, staging, previous):
+    def told(process, edition, staging, previous):
         over.append(previous)
-        go(process, staging, previous)
+        go(process, edition, staging, previous)
 
     with monkeypatch.context() as patch:  # the module's cache stays set (see module_cache)
         patch.setattr(build, "_runner", broken)
@@ -149,7 +149,6 @@ def test_an_incremental_build_looks_at_the_site_once(repo, monkeypatch, capsys):
 
     with monkeypatch.context() as patch:
         patch.setattr(build, "site_files", counted)
-        patch.setattr(cli, "site_files", counted)
         assert cli.main(["--root", str(repo), "build"]) == 0
     assert "incrementally" in capsys.readouterr().out
     assert walked == [repo / "site"]
