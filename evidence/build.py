@@ -133,13 +133,18 @@ def _runner(root: Path, configs: list[str], env: dict) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its builds are in its process group, which `stop` ends whole
     )
 
 
 def stop(process: subprocess.Popen) -> None:
-    """End the builds `start` started if they are still running, and close their pipes."""
+    """End the builds `start` started if they are still running (the editions' builds it forked with it), and close
+    their pipes."""
     if process.poll() is None:
-        process.kill()
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
     if process.stdin and not process.stdin.closed:
         try:
             process.stdin.close()
