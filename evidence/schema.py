@@ -8,8 +8,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from jsonschema import Draft202012Validator, ValidationError, validators
-
 from .loader import Document, _resolve, visible
 from .problems import ERROR, Problem
 
@@ -31,12 +29,6 @@ def load_schema(name: str) -> dict:
     return json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
-# JSON Schema counts 2022.0 as an integer; the loader reads `2022.0` as a float, which is not a year.
-_TYPES = Draft202012Validator.TYPE_CHECKER.redefine(
-    "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)
-)
-
-
 @cache
 def whole_value(pattern: str) -> re.Pattern:
     """A schema pattern as this project means it: a final `$` is the end of the value (`\\Z`).
@@ -50,23 +42,32 @@ def whole_value(pattern: str) -> re.Pattern:
     return re.compile(pattern)
 
 
-def _pattern(validator, pattern, instance, schema):
-    if validator.is_type(instance, "string") and not whole_value(pattern).search(instance):
-        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+@cache
+def _validator_class():
+    """Draft 2020-12 as this project reads it (see `whole_value`, and below). jsonschema is imported here, when a
+    document is validated, not by every command: a build whose documents are all in the cache validates none."""
+    from jsonschema import Draft202012Validator, ValidationError, validators
 
+    def pattern(validator, pattern, instance, schema):
+        if validator.is_type(instance, "string") and not whole_value(pattern).search(instance):
+            yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
-_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern}, type_checker=_TYPES)
+    # JSON Schema counts 2022.0 as an integer; the loader reads `2022.0` as a float, which is not a year.
+    types = Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda checker, value: isinstance(value, int) and not isinstance(value, bool)
+    )
+    return validators.extend(Draft202012Validator, {"pattern": pattern}, type_checker=types)
 
 
 @cache
-def _validator(name: str) -> Draft202012Validator:
-    return _Validator(load_schema(name))
+def _validator(name: str):
+    return _validator_class()(load_schema(name))
 
 
 @cache
-def field_validator(schema_name: str, field: str) -> Draft202012Validator:
+def field_validator(schema_name: str, field: str):
     """The rules of one top-level field, for commands that make values (import, new)."""
-    return _Validator(load_schema(schema_name)["properties"][field])
+    return _validator_class()(load_schema(schema_name)["properties"][field])
 
 
 # What a quoted value would be without its quotes: `year: "2022"` is text, `year: 2022` a whole number.
