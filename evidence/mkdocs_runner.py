@@ -60,7 +60,9 @@ def _theme_files(loader: jinja2.FileSystemLoader) -> list[str]:
 
 def _ready(config_files: list[str], compiled: _Compiled) -> None:
     """Import what the builds need and compile the theme's page templates and partials (of the language files, the
-    editions'); a failure is the build's to report."""
+    editions'); a failure is the build's to report. The configurations loaded here are not the builds': MkDocs
+    keeps one instance of each plugin in a process, which the configuration loaded last configures (each build
+    loads its edition's again, in its own process)."""
     from mkdocs import config
 
     try:
