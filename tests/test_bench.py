@@ -21,8 +21,11 @@ def test_harness_measures_every_step_at_n16(tmp_path):
     assert row["N"] == 16
     assert row["files rewritten"] == 0  # nothing changed: nothing under site/ rewritten
     assert row["files rewritten after edit"] >= 2  # at least the study's page in each edition
-    for name in ("parse floor", "check", "site cold", "site unchanged", "site one edit"):
+    for name in ("parse floor", "check", "site cold", "site unchanged", "site one edit", "clean"):
         assert row[name] > 0
+    assert row["clean, then site cold"] == row["clean"] + row["site cold"]
+    assert row["one edit ÷ (clean, then cold)"] == row["site one edit"] / row["clean, then site cold"]
+    assert not (tmp_path / "n16" / "site").exists()  # `clean` was measured last, where there was a site
     assert row["site unchanged"] < row["site cold"]
     assert row["search index KiB (es)"] > 0 and row["search index KiB (en)"] > 0
     assert row["study page KiB"] > 0 and row["findings page KiB"] > 0
@@ -30,7 +33,7 @@ def test_harness_measures_every_step_at_n16(tmp_path):
     assert table.splitlines()[0] == "| Measure | N = 16 |"
     assert table.splitlines()[2].startswith("| parse floor | ")
     targets = run.targets(row)
-    assert targets.splitlines()[2].startswith("| site cold | ")
+    assert targets.splitlines()[2].startswith("| clean, then site cold | ")
     assert len(targets.splitlines()) == 2 + len(run.TARGETS)
 
 
