@@ -221,16 +221,23 @@ ENVIRONMENT = ["SITE_URL", "REPO_URL"]
 
 
 def _digest_files(root: Path, names: list[str]) -> str:
-    """A digest of the files under `names` (paths relative to root, in order)."""
+    """A digest of the files under `names` (paths relative to root, in order; under a folder, in the order of their
+    paths' parts; a folder's links to folders are followed, __pycache__ folders left out)."""
     digest = hashlib.sha256()
     for name in names:
-        start = root / name
-        paths = (
-            [start] if start.is_file() else sorted(p for p in start.rglob("*") if p.is_file()) if start.is_dir() else []
-        )
+        start = os.path.join(root, name)
+        if os.path.isfile(start):
+            paths = [name]
+        else:  # os.walk, not Path.rglob: three times quicker over the 5,000 files of studies/
+            paths = []
+            for folder, folders, files in os.walk(start, followlinks=True):
+                folders[:] = [f for f in folders if f != "__pycache__"]
+                prefix = os.path.relpath(folder, root).replace(os.sep, "/") + "/"
+                paths += [prefix + f for f in files if os.path.isfile(os.path.join(folder, f))]
+            paths.sort(key=lambda path: path.split("/"))
         for path in paths:
-            if "__pycache__" not in path.parts:
-                digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            with open(os.path.join(root, path), "rb") as handle:
+                digest.update(path.encode() + b"\0" + handle.read() + b"\0")
     return digest.hexdigest()
 
 
