@@ -12,7 +12,7 @@ from .context import Context, relative_url
 from .i18n import N_
 from .markup import join
 from .models import NOT_REPORTED, PUBLISHED_REVIEW
-from .reconcile import CONSISTENT, DIFFERS, MET, NOT_KNOWN, group_note
+from .reconcile import CONSISTENT, DIFFERS, MET, NOT_KNOWN
 
 PAGE = "checks.md"
 INDEX = "checks.json"  # the rows of its long tables (see lists.py)
@@ -68,7 +68,7 @@ def _subject_and_note(ctx: Context, count) -> tuple[str, str]:
     """What a count is of, and its note, in the edition's language."""
     if count.topic == "group":
         group = ctx.review.group(count.key)
-        return group.name, group_note(group, ctx.review_studies, ctx.language)
+        return group.name, ctx.group_note(group)
     subject = count.subject if count.topic in ("database", "year") and count.key != "sum" else ctx._(count.subject)
     return subject, ctx._(count.note) if count.note else ""
 
@@ -125,8 +125,12 @@ def page(ctx: Context, writer=None) -> str:
         | {c.number for u in ctx.review.updates for c in u.criteria if c.field}
     )
     rows = []
+    not_checked_by_update: dict = {}  # the same for every study of an update
     for study in ctx.review_studies + ctx.added:
-        not_checked = {c.number: c.not_checked for c, _ in ctx.review.criteria_for(study.update)}
+        if study.update not in not_checked_by_update:
+            criteria = ctx.review.criteria_for(study.update)
+            not_checked_by_update[study.update] = {c.number: c.not_checked for c, _ in criteria}
+        not_checked = not_checked_by_update[study.update]
         cells = []
         for number in numbers:
             check = checks.get((study.id, number))

@@ -15,7 +15,7 @@ from .as_of import AsOf
 from .cache import Cache, fingerprint
 from .markup import TEMPLATE_DIR, environment, escape
 from .models import ADDED_IN, PUBLISHED_REVIEW, Origin, Review, Study, localized, localized_study, review_from
-from .reconcile import Reconciliation
+from .reconcile import Reconciliation, group_note
 
 WHATS_NEW = "whats-new.md"
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
@@ -108,9 +108,10 @@ class Context:
         """A key for a page made from `parts` with this run's review, templates and code."""
         return hashlib.sha256(repr((self.fingerprint, parts)).encode()).hexdigest()
 
-    def once(self, name: str, make):
-        """The value `make()` gives, made the first time `name` is asked for in this edition (a value that depends
-        on nothing but the edition, such as a fixed piece of markup in its language)."""
+    def once(self, name, make):
+        """The value `make()` gives, made the first time `name` (a string, or a tuple of them) is asked for in this
+        edition (a value that depends on nothing but the edition and `name`, such as a fixed piece of markup in its
+        language)."""
         if name not in self.made:
             self.made[name] = make()
         return self.made[name]
@@ -197,12 +198,25 @@ class Context:
         return Markup(f'<a href="{escape(url)}">{escape(self.citation(study))}</a>')
 
     def trend_link(self, from_page: str, trend_id: str) -> Markup:
+        """A link to a trend's page (made once for each page and trend: the lists ask it for every study)."""
         url = relative_url(from_page, f"trends/{trend_id}.md")
-        return Markup(f'<a href="{escape(url)}">{escape(self.review.trend(trend_id).name)}</a>')
+        return self.once(
+            ("trend_link", from_page, trend_id),
+            lambda: Markup(f'<a href="{escape(url)}">{escape(self.review.trend(trend_id).name)}</a>'),
+        )
 
     def group_link(self, from_page: str, group_id: str) -> Markup:
+        """A link to a group on the trends' page (made once for each page and group, as `trend_link`)."""
         url = relative_url(from_page, "trends/index.md") + f"#group-{group_id}"
-        return Markup(f'<a href="{escape(url)}">{escape(self.review.group(group_id).name)}</a>')
+        return self.once(
+            ("group_link", from_page, group_id),
+            lambda: Markup(f'<a href="{escape(url)}">{escape(self.review.group(group_id).name)}</a>'),
+        )
+
+    def group_note(self, group) -> str:
+        """What the review leaves open about one of its groups (reconcile.group_note), in this edition's language
+        (made once: the trends' and the data checks' pages both give it)."""
+        return self.once(("group_note", group.id), lambda: group_note(group, self.review_studies, self.language))
 
     def update_link(self, from_page: str, update_id: str) -> Markup:
         """A link to an update on the What's new page."""

@@ -17,7 +17,6 @@ from .context import Context, relative_url
 from .i18n import N_
 from .markup import escape
 from .models import NOT_REPORTED
-from .reconcile import group_note
 
 INDEX = "trends/index.md"
 
@@ -94,7 +93,7 @@ def index_page(ctx: Context) -> str:
                 "passage": _quote(group.passage),
                 "ours": group.ours,
                 # What the review leaves open about one of its groups (its own readings are shown apart).
-                "silent": "" if group.ours else group_note(group, ctx.review_studies, ctx.language),
+                "silent": "" if group.ours else ctx.group_note(group),
                 "citations": _citations(ctx, INDEX, studies, _findings(INDEX, {"group": group.id})),
             }
         )
