@@ -17,6 +17,7 @@ byte (Jinja's bytecode cache compares the source's checksum).
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import logging
 import os
@@ -147,6 +148,7 @@ def main(argv: list[str]) -> int:
     os.nice(10)  # getting ready takes what the generator, which runs meanwhile, leaves of the processors
     compiled = _Compiled()
     _ready(argv, compiled)
+    gc.freeze()  # what getting ready made stays out of the builds' full garbage-collector passes (see generate)
 
     started = []
     for line in sys.stdin:
