@@ -338,7 +338,7 @@ def write_index(writer, ctx: Context, page: str, index: str, tables: list[Table]
     The index is made of parts of PART rows of each table (see the module's docstring). A part whose rows are
     written from the same items as in an earlier run is taken from the cache as it was: after an edit to one
     study, only its part is written again."""
-    space = ctx.cache.namespace("index-parts", "1")
+    space = ctx.cache.namespace(f"index-parts-{ctx.lang}", "1")  # an edition's own: read only where it is written
     parts = []
     for start in range(0, max((t.count for t in tables), default=0), PART):
         chunk = [t for t in tables if t.count > start]

@@ -357,7 +357,7 @@ def test_editions_written_side_by_side_are_those_written_one_after_the_other(tmp
     assert _digest(parallel / "docs") == _digest(serial / "docs")
     assert sorted(side_by_side.written) == sorted(one_by_one.written)
     assert side_by_side.kept == one_by_one.kept
-    for name in ("pages", "charts", "references", "fragments", "documents", "index-parts"):
+    for name in ("pages", "charts", "references", "fragments", "documents", "index-parts-es", "index-parts-en"):
         assert set(_entries(tmp_path / "parallel-cache", name)) == set(_entries(tmp_path / "serial-cache", name))
     rendered = []
     monkeypatch.setattr(generate_module.study_pages, "page", lambda ctx, study: rendered.append(study.id))
