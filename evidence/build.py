@@ -6,9 +6,10 @@ by the next one. `site/` is changed only after every edition built: a failure be
 leaves it as it was (one while the files of an incremental build are moved in, which only a
 failing file system can cause, leaves a site/ that the next build builds again from nothing).
 
-The editions are built side by side (one MkDocs process each, started by `start` before the pages
-are generated, so that it is ready when they are: evidence/mkdocs_runner.py). A build is incremental when it
-can be: when site/ is exactly as the last build left it, and nothing that shows on every page
+One MkDocs process, started by `start` before the pages are generated so that it is ready when they are
+(evidence/mkdocs_runner.py), builds each edition in a process of its own as soon as `Build.go` says that
+edition's pages are written, while the other edition's may still be being written. A build is incremental
+when it can be: when site/ is exactly as the last build left it, and nothing that shows on every page
 changed since (the code, templates, theme, configuration, hand-written pages, catalogue, the
 footer's date; see `layout_key`), MkDocs builds with --dirty into an empty staging folder,
 writing only the pages whose source the generator rewrote, the navigation's pages and what is
