@@ -146,14 +146,19 @@ def stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+    _end_input(process)
+    if process.stdout and not process.stdout.closed:  # not read to its end by `_finish`
+        process.communicate()
+
+
+def _end_input(process: subprocess.Popen) -> None:
+    """Close what the builds read their jobs from (no more jobs), if it is open; `communicate` then only reads."""
     if process.stdin and not process.stdin.closed:
         try:
             process.stdin.close()
-        except BrokenPipeError:
+        except BrokenPipeError:  # it stopped while getting ready: `_finish` says why
             pass
     process.stdin = None
-    if process.stdout and not process.stdout.closed:  # not read to its end by `_finish`
-        process.communicate()
 
 
 def _go(process: subprocess.Popen, edition: int, staging: Path, previous: Path | None) -> None:
@@ -169,11 +174,7 @@ def _go(process: subprocess.Popen, edition: int, staging: Path, previous: Path |
 
 def _finish(process: subprocess.Popen) -> None:
     """Wait for the editions' builds; BuildError with every warning of the first edition whose build had any."""
-    try:
-        process.stdin.close()
-    except BrokenPipeError:
-        pass
-    process.stdin = None  # `communicate` then only reads what it prints
+    _end_input(process)
     output, _ = process.communicate()
     results = {}
     for line in output.splitlines():
@@ -341,20 +342,13 @@ class Build:
     """One build of the site with MkDocs, --strict, into new folders; site/ is changed by `finish`, and only if every
     edition built. Incremental over site/ when `previous` (what `finish` returned last time) has this `layout` and
     site/ is as that build left it; clean otherwise. `runner` is the editions' builds, started by `start`. Each
-    edition is built when
-    `go` tells it its pages are written (the others may still be being written). Raises BuildError; the staging
-    folders are removed by `finish` or `discard`.
+    edition is built when `go` tells it its pages are written (the others may still be being written). Raises
+    BuildError; the staging folders are removed by `finish` or `discard`.
 
     The caller holds the lock (see `exclusive`).
     """
 
-    def __init__(
-        self,
-        root: Path,
-        layout: str,
-        previous: dict | None,
-        runner: subprocess.Popen,
-    ):
+    def __init__(self, root: Path, layout: str, previous: dict | None, runner: subprocess.Popen):
         self.root, self.layout, self.runner = root, layout, runner
         self.target = root / SITE
         same_layout = layout and previous and previous.get("layout") == layout and self.target.is_dir()

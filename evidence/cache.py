@@ -22,8 +22,8 @@ Nothing in it is trusted:
 - **Keyed by everything that decides it.** A key is the SHA-256 of the namespace, the
   code that makes the value (`fingerprint`) and the inputs; a change to any of them is a
   miss. A run adds the entries it made to the end of the file, and writes the file
-  anew with only the entries it used once more than half of it (in characters) is of no use, so the
-  files do not grow.
+  anew with only the entries it used once more than half of it (in characters) is
+  of no use, so the files do not grow.
 - **Optional.** A folder that cannot be created, read or written makes the run uncached,
   never failed.
 """
