@@ -3,25 +3,34 @@
 - Pages written as finished HTML (front matter `format: html`: the study pages) are published as they are,
   without being read as Markdown; their table of contents is taken from their headings.
 - Each edition's search index holds one entry per study (evidence/search_index.py), in one order.
+- The sitemap is written here, a page to a line, each paired with its counterparts in the other editions.
 - An incremental build (`mkdocs build --dirty`, which evidence/build.py runs into an empty folder, naming the
   previous site in EVIDENCE_PREVIOUS_SITE) writes there only what changed since the previous site, and records
   every file the edition now has; evidence/build.py then lays that over the previous site and removes what the
-  previous site has besides. Its result is byte for byte the clean build's (tests/test_incremental_site.py).
-- The language switcher, the sitemap's pairs of editions and the footer's "data as of" sentence.
+  previous site has besides. The study pages that did not change are left out of it altogether (MkDocs would
+  otherwise make a page of each, thousands, only to skip it): their lines of the sitemap and their entries of the
+  search index are the previous site's. Its result is byte for byte the clean build's
+  (tests/test_incremental_site.py).
+- The language switcher and the footer's "data as of" sentence.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import os
 import re
 import stat
 import sys
+from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
+from urllib.parse import urljoin
 
+from markupsafe import escape as escape_xml
 from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_build_date
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -34,8 +43,14 @@ from evidence.i18n import DEFAULT, EDITIONS, Language, edition  # noqa: E402
 
 # What the build is (on_startup: the previous site's folder in an incremental build), and what it has done so far.
 _state: dict = {"previous": None}
-# What MkDocs writes besides the files it lists: the theme's static templates, and the search plugin's index.
-WRITTEN_EVERY_TIME = ["404.html", "sitemap.xml", "sitemap.xml.gz", search_index.INDEX]
+# What MkDocs writes besides the files it lists: the theme's static templates, the search plugin's index, and
+# the sitemap (written here).
+SITEMAP = "sitemap.xml"
+WRITTEN_EVERY_TIME = ["404.html", SITEMAP, f"{SITEMAP}.gz", search_index.INDEX]
+# The pages an incremental build leaves out when they did not change (see on_files): the study pages, linked to
+# only from HTML (which MkDocs does not check), never in the navigation, and of which no other page shows anything
+# MkDocs would take from them.
+LEFT_OUT = "studies/"
 
 
 class _DirtyNotice(logging.Filter):
@@ -99,6 +114,7 @@ def on_config(config):
     The footer of every page says what date the data are as of (see evidence/as_of.py)."""
     if not config.repo_url:
         config.edit_uri = None
+    config.theme.static_templates.discard(SITEMAP)  # written by on_post_build
     here = edition(config.theme["language"])
     if here.path and config.site_url and not config.site_url.endswith("/" + here.path):
         config.site_url = config.site_url.rstrip("/") + "/" + here.path
@@ -114,7 +130,7 @@ def on_config(config):
 
 
 def on_pre_build(config):
-    _state.update(index=None, rebuilt=set(), own={})
+    _state.update(index=None, rebuilt=set(), own={}, left_out=[])
     if _state["previous"]:
         _state["index"] = search_index.read(_state["previous"] / search_index.INDEX)
 
@@ -159,6 +175,11 @@ def _modified(file, previous: Path, always: bool) -> bool:
     return not stat.S_ISREG(before.st_mode) or before.st_mtime < os.stat(file.abs_src_path).st_mtime
 
 
+def _page_url(file) -> str:
+    """The address of a page, relative to the edition's root, as MkDocs' Page.url gives it ("" for the home)."""
+    return "" if file.url in (".", "./") else file.url
+
+
 def _answer(value: bool):
     return lambda: value
 
@@ -166,15 +187,22 @@ def _answer(value: bool):
 def on_files(files, config):
     """In an incremental build, each file says whether it changed since the previous site (MkDocs asks it before
     reading a page, building it or copying a file, and writes only what did). The pages of the navigation are
-    always built again: every page shows their titles, which MkDocs knows only of the pages it reads. The
-    theme's files that the site never loads are left out (`_unused_theme_files`)."""
+    always built again: every page shows their titles, which MkDocs knows only of the pages it reads. The study
+    pages that did not change are left out (LEFT_OUT), and recorded. The theme's files that the site never loads
+    are left out of every build (`_unused_theme_files`)."""
     for file in _unused_theme_files(files, config):
         files.remove(file)
+    _state["pages"] = [_page_url(file) for file in files.documentation_pages()]  # every page, in the site's order
     previous = _state["previous"]
     if previous:
         nav = _in_nav(config.nav)
-        for file in files:
-            file.is_modified = _answer(_modified(file, previous, file.src_uri in nav))
+        for file in list(files):
+            modified = _modified(file, previous, file.src_uri in nav)
+            if not modified and file.src_uri.startswith(LEFT_OUT) and file.is_documentation_page():
+                files.remove(file)
+                _state["left_out"].append(file.dest_uri)
+            else:
+                file.is_modified = _answer(modified)
     _state["files"] = files
     return files
 
@@ -237,20 +265,55 @@ def on_post_page(output, page, config):
     return output
 
 
+def sitemap(config, pages: list[str]) -> str:
+    """sitemap.xml, a page to a line: each page's canonical address (made as MkDocs makes it), the build's date, and
+    its address in every edition (hreflang), the default edition's again as x-default. Written here in every build,
+    clean or incremental, from the list of pages alone: an incremental build does not make a page of every study."""
+    editions = [(e["lang"], escape_xml(e["url"])) for e in config.extra["editions"]]
+    editions.append(("x-default", editions[0][1]))
+    date = get_build_date()
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    ]
+    base = config.site_url
+    base = base if not base or base.endswith("/") else base + "/"
+    for url in pages if base else []:  # without an address, MkDocs' pages have no canonical one either
+        here = escape_xml(url)
+        links = "".join(
+            f'<xhtml:link rel="alternate" hreflang="{lang}" href="{root}{here}"/>' for lang, root in editions
+        )
+        lines.append(f"<url><loc>{escape_xml(urljoin(base, url))}</loc><lastmod>{date}</lastmod>{links}</url>")
+    lines.append("</urlset>")
+    return "\n".join(lines)
+
+
+def _write_sitemap(site: Path, text: str) -> None:
+    """sitemap.xml and sitemap.xml.gz, compressed as MkDocs compresses it (dated the build's day)."""
+    path = site / SITEMAP
+    path.write_text(text, encoding="utf-8")
+    day = datetime.fromisoformat(get_build_date()).replace(tzinfo=UTC)
+    with (
+        open(f"{path}.gz", "wb") as handle,
+        gzip.GzipFile(fileobj=handle, filename=f"{path}.gz", mode="wb", mtime=int(day.timestamp())) as compressed,
+    ):
+        compressed.write(text.encode("utf-8"))
+
+
 def on_post_build(config):
-    """The search index in one order, with one entry per study; in an incremental build, the list of every file the
-    edition now has, by which evidence/build.py removes what the previous site has besides (KEPT, never a site's
-    file)."""
+    """The sitemap; the search index in one order, with one entry per study; in an incremental build, the list of
+    every file the edition now has, by which evidence/build.py removes what the previous site has besides (KEPT,
+    never a site's file)."""
     site = Path(config.site_dir)
-    files = _state["files"]
+    pages = _state["pages"]
+    _write_sitemap(site, sitemap(config, pages))
     path = site / search_index.INDEX
     built = search_index.read(path)
     if built is not None:
-        pages = [f.page.url for f in files.documentation_pages() if f.page is not None]
         text = search_index.compose(built, pages, _state["rebuilt"], _state["own"], _state["index"])
         path.write_text(text, encoding="utf-8")
     if _state["previous"]:
-        kept = sorted({f.dest_uri for f in files} | set(WRITTEN_EVERY_TIME))
+        kept = sorted({f.dest_uri for f in _state["files"]} | set(_state["left_out"]) | set(WRITTEN_EVERY_TIME))
         (site / KEPT).write_text(json.dumps(kept), encoding="utf-8")
 
 
