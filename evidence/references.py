@@ -62,7 +62,12 @@ CSL_TYPES = {
 
 # Private-use characters that mark italics in citeproc's output; removed from data.
 _ITALIC_ON, _ITALIC_OFF = "\ue000", "\ue001"
-_MARKS = str.maketrans("", "", _ITALIC_ON + _ITALIC_OFF)
+
+
+def _unmarked(text: str) -> str:
+    """The text without italics marks (two replacements: many times quicker than str.translate with a table)."""
+    return text.replace(_ITALIC_ON, "").replace(_ITALIC_OFF, "")
+
 
 # HTML-significant characters, and those Python-Markdown (with pymdown-extensions)
 # would read as markup, math, emoji or autolinks, become entities.
@@ -291,7 +296,7 @@ CitationItem.reference = property(_reference)
 def _clean(value):
     """Data without italics marks, each string on one line."""
     if isinstance(value, str):
-        return " ".join(value.translate(_MARKS).split())
+        return " ".join(_unmarked(value).split())
     if isinstance(value, list):
         return [_clean(v) for v in value]
     if isinstance(value, dict):
@@ -338,7 +343,7 @@ def _finish(raw: str, links: list[str], incomplete: bool) -> tuple[str, str]:
     """(html, text) of citeproc's output: escaped here, whatever it holds, with the links made."""
     if incomplete:
         raw += f" {INCOMPLETE_NOTE}"
-    return _html(raw, links), raw.translate(_MARKS)
+    return _html(raw, links), _unmarked(raw)
 
 
 def _study_item(study: Study, label: str | None) -> dict:
