@@ -216,7 +216,7 @@ def generate(
     cache = cache or Cache(None)
     stamp = as_of(root, dataset.review)
     url = site_url(root)
-    writer = Writer(root / DOCS, cache.namespace("pages", "pages"))
+    writer = Writer(root / DOCS, cache.namespace("pages", "2"))
     meanwhile = meanwhile or (lambda: None)
     ready = ready or (lambda edition: None)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import pytest
 
 from conftest import ROOT, run_cli
 from evidence import cache as cache_module
+from evidence import writer as writer_module
 from evidence.cache import Cache, folder_for
 from evidence.dataset import load
 from evidence.generate import generate
@@ -161,6 +163,20 @@ def test_a_tampered_generated_page_is_rewritten(root):
     page.write_bytes(good + XSS.encode())
     written = _run(root).written
     assert written == ["en/studies/cuno-2021.md"] and page.read_bytes() == good
+
+
+def test_a_page_changed_to_the_same_size_is_rewritten_and_one_only_touched_is_not(root, monkeypatch):
+    """A page whose size and modification time are not those recorded is judged by its content (and recorded
+    again when it is unchanged); one whose size and time are recorded is not read."""
+    page = root / "docs" / "en" / "studies" / "cuno-2021.md"
+    good = page.read_bytes()
+    page.write_bytes(good.replace(b"Cuno", b"Cunx", 1))
+    assert _run(root).written == ["en/studies/cuno-2021.md"] and page.read_bytes() == good
+    stat = page.stat()
+    os.utime(page, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert _run(root).written == []
+    monkeypatch.setattr(writer_module, "_digest", lambda file: pytest.fail(f"{file} read again"))
+    assert _run(root).written == [] and page.read_bytes() == good
 
 
 def test_the_cache_is_json_never_pickle():
