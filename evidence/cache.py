@@ -101,7 +101,7 @@ class Cache:
         self.folder = folder
         self.key = _secret(folder) if folder else None
         self.spaces: dict[str, Namespace] = {}
-        self.saving = True  # False in a process whose entries another one saves (see generate)
+        self.saving = True  # False in a process whose entries another one saves, for now (see generate)
 
     @classmethod
     def of(cls, root: Path) -> Cache:

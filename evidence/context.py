@@ -123,7 +123,7 @@ class Context:
     def chart_svg(self, chart) -> str:
         """A chart's SVG, drawn only when its numbers, words or the chart code changed."""
         if chart not in self.svgs:
-            space = self.cache.namespace("charts", charts.version())
+            space = self.cache.namespace(f"charts-{self.lang}", charts.version())  # an edition's own, as in lists
             svg = space.get([chart], charts.is_safe_svg)
             if svg is None:
                 svg = charts.render_svg(chart)

@@ -136,12 +136,12 @@ _FORKED: tuple | None = None
 
 
 def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], list[str], list[tuple[str, str, dict]]]:
-    """Write one edition in a forked process, and the downloads first when asked; what it wrote, what it kept, and
-    the cache entries it added to those the run had used when it was forked (a dict keeps its keys in the order
-    they were added). It tells the parent when the downloads are on disk, with their paths, and when its edition
-    is."""
+    """Write one edition but its study pages (which the parent writes) in a forked process, and the downloads first
+    when asked; what it wrote, what it kept, and the cache entries it added to those the run had used when it was
+    forked (a dict keeps its keys in the order they were added). It tells the parent when the downloads are on
+    disk, with their paths, and when its part of the edition is, with the paths it made there."""
     writer, cache, context, tell = _FORKED
-    cache.saving = False  # the parent saves what this process used, with its own
+    cache.saving = False  # until the end (see below)
     written = len(writer.written)
     used = {name: len(space.used) for name, space in cache.spaces.items()}
     ctx = context(edition)
@@ -149,33 +149,40 @@ def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], l
         writer.into(f"{EDITIONS[0].lang}/")
         downloads.write_files(writer, ctx)
         writer.flush()
-        tell.send(("downloads", sorted(writer.kept)))
-    _write_edition(writer, ctx)
-    _finish_edition(writer, edition)
-    tell.send(("ready", edition.lang))
-    # An entry read from the cache's file goes back as its key alone (this process saves nothing, so each namespace
-    # holds what it read): the parent has it, or reads it from the same file.
+        tell.send(("downloads", None, sorted(writer.kept)))
+    _write_edition(writer, ctx, [m for m in MODULES if m is not study_pages])
+    writer.flush()
+    tell.send(("ready", edition.lang, sorted(p for p in writer.kept if p.startswith(f"{edition.lang}/"))))
+    # A namespace this process opened is its own: it is opened in one process only (an edition's are named after
+    # it, the downloads' are made here alone), and saved here. Of the others, the parent saves what this process
+    # used with what it used itself; an entry read from the cache's file goes back as its key alone (the parent
+    # has it, or reads it from the same file).
+    cache.saving = True
+    for name, space in cache.spaces.items():
+        if name not in used:
+            space.save()
     added = [
         (
             space.name,
             space.version,
             {
                 key: None if space.stored.get(key) is entry else entry
-                for key, entry in islice(space.used.items(), used.get(name, 0), None)
+                for key, entry in islice(space.used.items(), used[name], None)
             },
         )
         for name, space in cache.spaces.items()
+        if name in used
     ]
     return writer.written[written:], sorted(writer.kept), added
 
 
-def _told(heard: Connection, futures: list, told: dict, what: tuple) -> object:
-    """What the forked processes said about `what` (see _other_edition), waiting for it; raises what failed one of
-    them if it ends without saying it."""
+def _told(heard: Connection, futures: list, told: dict, what: tuple[str, str | None]) -> object:
+    """What the forked processes said about `what` (see _other_edition: what was written, and for which edition),
+    waiting for it; raises what failed one of them if it ends without saying it."""
     while what not in told:
         if wait([heard], timeout=0.05):
-            kind, value = heard.recv()
-            told[(kind, value if kind == "ready" else None)] = value
+            kind, lang, value = heard.recv()
+            told[(kind, lang)] = value
         else:
             for future in futures:
                 if future.done():
@@ -200,10 +207,12 @@ def generate(
 
     One after the other, the default edition is written first (its context renders the references, which the others
     find in the cache; its Data page writes the downloads, which are language-neutral, once, in its data/). With
-    many studies, each other edition is written in a forked process while this one writes the default edition; the
-    first of those processes writes the downloads before its edition, and this one's Data page gives their sizes
-    (on a first run, the references are rendered before, once, not in both processes). The files, the writer's
-    record and the cache entries are the same either way.
+    many studies, each other edition is written in a forked process while this one writes the default edition and
+    then the other editions' study pages (so that each process has about as much to do); the first of those
+    processes writes the downloads before its edition, and this one's Data page gives their sizes (on a first run,
+    the references are rendered before, once, not in both processes). This one removes every edition's stale files,
+    once all of the edition is on disk. The files, the writer's record and the cache entries are the same either
+    way.
 
     The caller's `meanwhile` (work that needs no generated file) is called once, before any edition is ready, when
     this process would otherwise wait; `ready(edition)` as soon as an edition's files are all on disk, while the
@@ -260,13 +269,17 @@ def generate(
             told: dict = {}
             ctx = context(first)
             _write_edition(writer, ctx, [m for m in MODULES if m is not downloads])
+            for edition in others:  # their study pages, here: the other processes have the downloads to write too
+                _write_edition(writer, context(edition), [study_pages])
+            writer.into(f"{first.lang}/")
             writer.kept.update(_told(heard, futures, told, ("downloads", None)))
             downloads.write(writer, ctx)  # the Data page, with the sizes of the downloads the other process wrote
-            _finish_edition(writer, first)
+            _finish_edition(writer, first)  # (the other editions' study pages are written too)
             meanwhile()
             ready(first)
             for edition in others:
-                _told(heard, futures, told, ("ready", edition.lang))
+                writer.kept.update(_told(heard, futures, told, ("ready", edition.lang)))
+                writer.remove_stale(*generated(GENERATED_FOLDERS, GENERATED_FILES, [edition]))
                 ready(edition)
             results = [future.result() for future in futures]
     finally:
@@ -279,7 +292,7 @@ def generate(
         writer.kept.update(kept)
         for name, version, used in spaces:
             space = cache.namespace(name, version)
-            read = stored.get(name, space.stored)  # a namespace opened since is as its file was
+            read = stored[name]  # its entries when the other processes were forked (this one may have saved since)
             for key, entry in used.items():
                 entry = read.get(key) if entry is None else entry
                 if entry is not None:  # (else the file changed meanwhile: an entry less, made again next time)

@@ -119,7 +119,7 @@ XSS = '<img src=x onerror="alert(1)">'
     "name, change",
     [
         ("references", lambda value: XSS + value),
-        ("charts", lambda value: value.replace("<defs>", "<script>alert(1)</script><defs>")),
+        ("charts-en", lambda value: value.replace("<defs>", "<script>alert(1)</script><defs>")),
         (
             "documents",
             lambda value: (
@@ -128,7 +128,7 @@ XSS = '<img src=x onerror="alert(1)">'
                 else value
             ),
         ),
-        ("pages", lambda value: "0" * 64),
+        ("pages", lambda value: ["0" * 64, *value[1:]]),
         ("fragments", lambda value: {**value, "csv": XSS, "bib": XSS}),
     ],
 )
@@ -146,7 +146,7 @@ def test_an_entry_sealed_with_the_secret_is_still_checked_and_escaped(root):
     folder = root.parent / "cache"
     secret = (folder / "secret").read_bytes()
     _forge(folder, "references", lambda value: XSS + value, secret)
-    _forge(folder, "charts", lambda value: value.replace("<defs>", "<script>alert(1)</script><defs>"), secret)
+    _forge(folder, "charts-en", lambda value: value.replace("<defs>", "<script>alert(1)</script><defs>"), secret)
     (root / "docs" / "en" / "references.md").unlink()
     for file in (root / "docs" / "en" / "studies").glob("*.md"):
         file.unlink()
@@ -373,7 +373,17 @@ def test_editions_written_side_by_side_are_those_written_one_after_the_other(tmp
     assert _digest(parallel / "docs") == _digest(serial / "docs")
     assert sorted(side_by_side.written) == sorted(one_by_one.written)
     assert side_by_side.kept == one_by_one.kept
-    for name in ("pages", "charts", "references", "fragments", "documents", "index-parts-es", "index-parts-en"):
+    names = (
+        "pages",
+        "references",
+        "fragments",
+        "documents",
+        "charts-es",
+        "charts-en",
+        "index-parts-es",
+        "index-parts-en",
+    )
+    for name in names:
         assert set(_entries(tmp_path / "parallel-cache", name)) == set(_entries(tmp_path / "serial-cache", name))
     rendered = []
     monkeypatch.setattr(generate_module.study_pages, "page", lambda ctx, study: rendered.append(study.id))
