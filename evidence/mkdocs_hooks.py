@@ -265,6 +265,11 @@ def on_post_page(output, page, config):
     return output
 
 
+def _plain(url: str) -> bool:
+    """A relative path that urljoin appends to a base as it is: no scheme, dot segment or empty segment in it."""
+    return not url.startswith("/") and "." not in url and ":" not in url and "//" not in url
+
+
 def sitemap(config, pages: list[str]) -> str:
     """sitemap.xml, a page to a line: each page's canonical address (made as MkDocs makes it), the build's date, and
     its address in every edition (hreflang), the default edition's again as x-default. Written here in every build,
@@ -278,12 +283,14 @@ def sitemap(config, pages: list[str]) -> str:
     ]
     base = config.site_url
     base = base if not base or base.endswith("/") else base + "/"
+    prefix = urljoin(base, "_")[:-1] if base else ""  # what urljoin puts before a plain relative path
     for url in pages if base else []:  # without an address, MkDocs' pages have no canonical one either
         here = escape_xml(url)
         links = "".join(
             f'<xhtml:link rel="alternate" hreflang="{lang}" href="{root}{here}"/>' for lang, root in editions
         )
-        lines.append(f"<url><loc>{escape_xml(urljoin(base, url))}</loc><lastmod>{date}</lastmod>{links}</url>")
+        loc = prefix + url if url and _plain(url) else urljoin(base, url)  # as MkDocs makes it, with urljoin
+        lines.append(f"<url><loc>{escape_xml(loc)}</loc><lastmod>{date}</lastmod>{links}</url>")
     lines.append("</urlset>")
     return "\n".join(lines)
 

@@ -4,10 +4,13 @@ review's words marked as English, with this site's translation labelled; every p
 from __future__ import annotations
 
 import gzip
+import html
 import html.parser
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
+from urllib.parse import urljoin
 from xml.etree import ElementTree
 
 import pytest
@@ -262,6 +265,21 @@ def test_each_sitemap_pairs_every_page_with_its_counterpart(built, lang):
             "x-default": f"{base}{page}",
         }, loc
         assert links[lang] == loc
+
+
+@pytest.mark.parametrize(
+    "base", ["http://127.0.0.1:8000/", "https://example.github.io/review/en/", "http://host//a/./b/../c/"]
+)
+def test_the_sitemap_gives_each_page_the_address_mkdocs_makes(base):
+    """The hook writes the sitemap: a page's address is urljoin's, as MkDocs makes it (taken a quicker way for a
+    plain relative path)."""
+    from evidence import mkdocs_hooks
+
+    editions = [{"lang": "es", "url": "https://x/"}, {"lang": "en", "url": "https://x/en/"}]
+    config = SimpleNamespace(site_url=base, extra={"editions": editions})
+    pages = ["", "about/", "studies/vicente-2022/", "trends/index/", "%C3%B1o/", "a.html", "../up/", "b//c/"]
+    found = [html.unescape(loc) for loc in re.findall(r"<loc>(.*?)</loc>", mkdocs_hooks.sitemap(config, pages))]
+    assert found == [urljoin(base, page) for page in pages]
 
 
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
