@@ -75,16 +75,16 @@ def cmd_build(args) -> int:
     built from changed since the last build, incrementally when it can (see evidence/build.py)."""
     cache = Cache.of(args.root)
     with exclusive(args.root):
-        state = cache.namespace("build", "1")
-        previous = None if args.clean else state.get(["site"], lambda value: isinstance(value, dict))
-        layout, data = sources(args.root)
-        inputs = inputs_key(layout, data, args.root)
-        if previous and previous.get("inputs") == inputs and previous.get("listing") == listing(args.root / SITE):
-            print(f"{SITE}/ is up to date: nothing it is built from changed since the last build")
-            return 0
-        runner = start(args.root)  # MkDocs gets ready meanwhile
+        runner = start(args.root)  # MkDocs gets ready meanwhile (and is stopped at once if nothing changed)
         plan: list[Build] = []
         try:
+            state = cache.namespace("build", "1")
+            previous = None if args.clean else state.get(["site"], lambda value: isinstance(value, dict))
+            layout, data = sources(args.root)
+            inputs = inputs_key(layout, data, args.root)
+            if previous and previous.get("inputs") == inputs and previous.get("listing") == listing(args.root / SITE):
+                print(f"{SITE}/ is up to date: nothing it is built from changed since the last build")
+                return 0
             dataset = _checked(args, cache)
             if dataset is None:
                 print("site not built: fix the errors above; site/ was left as it was", file=sys.stderr)
