@@ -116,6 +116,7 @@ def generated(folders: list[str], files: list[str], editions: list[Edition] = ED
 
 
 PARALLEL_FROM = 200  # studies from which the other editions are written in a process of their own, beside the first
+RUN = 100  # study pages of another edition claimed at a time (see _shared_study_pages)
 
 
 def _write_edition(writer: Writer, ctx: Context, modules: list = MODULES) -> None:
@@ -130,17 +131,38 @@ def _finish_edition(writer: Writer, edition: Edition) -> None:
     writer.remove_stale(*generated(GENERATED_FOLDERS, GENERATED_FILES, [edition]))
 
 
-# What a process forked for another edition starts from: the writer, the cache, how to make a context, and where
-# to tell this process what it has done so far.
+def _shared_study_pages(
+    writer: Writer, edition: Edition, context: Callable[[Edition], Context], claimed, count: int
+) -> None:
+    """Write another edition's study pages, RUN at a time, as long as some are left: the process writing that
+    edition and this one both take them, each once it has done the rest of its work, so that neither waits for the
+    other (`claimed`: the number of the `count` studies taken so far, which both share). The edition's context is
+    made only if a run is left."""
+    ctx = None
+    while True:
+        with claimed.get_lock():
+            start = claimed.value
+            claimed.value += RUN
+        if start >= count:
+            return
+        ctx = ctx or context(edition)
+        writer.into(f"{edition.lang}/")
+        study_pages.write(writer, ctx, ctx.studies[start : start + RUN])
+
+
+# What a process forked for another edition starts from: the writer, the cache, how to make a context, the study
+# pages of each edition it shares with this one (see _shared_study_pages), and where to tell this process what it
+# has done so far.
 _FORKED: tuple | None = None
 
 
 def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], list[str], list[tuple[str, str, dict]]]:
-    """Write one edition but its study pages (which the parent writes) in a forked process, and the downloads first
-    when asked; what it wrote, what it kept, and the cache entries it added to those the run had used when it was
-    forked (a dict keeps its keys in the order they were added). It tells the parent when the downloads are on
-    disk, with their paths, and when its part of the edition is, with the paths it made there."""
-    writer, cache, context, tell = _FORKED
+    """Write one edition in a forked process (its study pages shared with the parent: see _shared_study_pages),
+    and the downloads first when asked; what it wrote, what it kept, and the cache entries it added to those the
+    run had used when it was forked (a dict keeps its keys in the order they were added). It tells the parent when
+    the downloads are on disk, with their paths, and when its part of the edition is, with the paths it made
+    there."""
+    writer, cache, context, claimed, tell = _FORKED
     cache.saving = False  # until the end (see below)
     written = len(writer.written)
     used = {name: len(space.used) for name, space in cache.spaces.items()}
@@ -151,6 +173,7 @@ def _other_edition(edition: Edition, with_downloads: bool) -> tuple[list[str], l
         writer.flush()
         tell.send(("downloads", None, sorted(writer.kept)))
     _write_edition(writer, ctx, [m for m in MODULES if m is not study_pages])
+    _shared_study_pages(writer, edition, lambda edition: ctx, claimed[edition.lang], len(ctx.studies))
     writer.flush()
     tell.send(("ready", edition.lang, sorted(p for p in writer.kept if p.startswith(f"{edition.lang}/"))))
     # A namespace this process opened is its own: it is opened in one process only (an edition's are named after
@@ -207,12 +230,12 @@ def generate(
 
     One after the other, the default edition is written first (its context renders the references, which the others
     find in the cache; its Data page writes the downloads, which are language-neutral, once, in its data/). With
-    many studies, each other edition is written in a forked process while this one writes the default edition and
-    then the other editions' study pages (so that each process has about as much to do); the first of those
-    processes writes the downloads before its edition, and this one's Data page gives their sizes (on a first run,
-    the references are rendered before, once, not in both processes). This one removes every edition's stale files,
-    once all of the edition is on disk. The files, the writer's record and the cache entries are the same either
-    way.
+    many studies, each other edition is written in a forked process while this one writes the default edition; the
+    first of those processes writes the downloads before its edition, and this one's Data page gives their sizes
+    (on a first run, the references are rendered before, once, not in both processes). Both take the other
+    editions' study pages, a run at a time, once done with the rest (see _shared_study_pages), and this one removes
+    each edition's stale files once all of it is on disk. The files, the writer's record and the cache entries are
+    the same either way.
 
     The caller's `meanwhile` (work that needs no generated file) is called once, before any edition is ready, when
     this process would otherwise wait; `ready(edition)` as soon as an edition's files are all on disk, while the
@@ -255,7 +278,8 @@ def generate(
     if references.few_cached(dataset.studies, cache):
         references.render_all(dataset.studies, cache)
     heard, tell = get_context("fork").Pipe(duplex=False)
-    _FORKED = (writer, cache, context, tell)
+    claimed = {edition.lang: get_context("fork").Value("i", 0) for edition in others}
+    _FORKED = (writer, cache, context, claimed, tell)
     # What each namespace held when the other processes were forked: this one may save some meanwhile.
     stored = {name: space.stored for name, space in cache.spaces.items()}
     # The objects made so far (the dataset, the cache's entries: millions) are kept out of the garbage collector's
@@ -269,12 +293,12 @@ def generate(
             told: dict = {}
             ctx = context(first)
             _write_edition(writer, ctx, [m for m in MODULES if m is not downloads])
-            for edition in others:  # their study pages, here: the other processes have the downloads to write too
-                _write_edition(writer, context(edition), [study_pages])
+            for edition in others:
+                _shared_study_pages(writer, edition, context, claimed[edition.lang], len(dataset.studies))
             writer.into(f"{first.lang}/")
             writer.kept.update(_told(heard, futures, told, ("downloads", None)))
             downloads.write(writer, ctx)  # the Data page, with the sizes of the downloads the other process wrote
-            _finish_edition(writer, first)  # (the other editions' study pages are written too)
+            _finish_edition(writer, first)  # (and the other editions' study pages this process wrote)
             meanwhile()
             ready(first)
             for edition in others:

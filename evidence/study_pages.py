@@ -200,8 +200,9 @@ def page(ctx: Context, study: Study) -> str:
     )
 
 
-def write(writer, ctx: Context) -> None:
-    for study in ctx.studies:
+def write(writer, ctx: Context, studies: list[Study] | None = None) -> None:
+    """Every study's page, or those of `studies` (of the edition's)."""
+    for study in ctx.studies if studies is None else studies:
         name = f"{FOLDER}/{study.id}.md"
         if not writer.fresh(name, ctx.key(study, ctx.label(study), ctx.criteria.get(study.id))):
             writer.write(name, page(ctx, study))

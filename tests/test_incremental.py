@@ -369,6 +369,7 @@ def test_editions_written_side_by_side_are_those_written_one_after_the_other(tmp
     monkeypatch.setattr(generate_module, "PARALLEL_FROM", 10**9)
     one_by_one = _run(serial, tmp_path / "serial-cache")
     monkeypatch.setattr(generate_module, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(generate_module, "RUN", 3)  # the other edition's study pages in runs both processes take
     side_by_side = _run(parallel, tmp_path / "parallel-cache")
     assert _digest(parallel / "docs") == _digest(serial / "docs")
     assert sorted(side_by_side.written) == sorted(one_by_one.written)
@@ -405,6 +406,7 @@ def test_each_edition_is_ready_once_its_files_are_on_disk(tmp_path, monkeypatch,
     for e in EDITIONS:
         (root / "docs" / e.lang / "studies" / "stale.md").write_text("stale", encoding="utf-8")
     monkeypatch.setattr(generate_module, "PARALLEL_FROM", 0 if parallel else 10**9)
+    monkeypatch.setattr(generate_module, "RUN", 3)
     events, seen = [], {}
 
     def ready(edition):
