@@ -135,16 +135,6 @@ def on_pre_build(config):
         _state["index"] = search_index.read(_state["previous"] / search_index.INDEX)
 
 
-def _in_nav(items) -> set[str]:
-    """The pages the navigation lists (mkdocs.yml `nav`), by their path under docs/."""
-    found = set()
-    for item in items or []:
-        values = item.values() if isinstance(item, dict) else [item]
-        for value in values:
-            found |= _in_nav(value) if isinstance(value, list) else {value} if isinstance(value, str) else set()
-    return found
-
-
 def _unused_theme_files(files, config) -> list:
     """What the theme ships that this site never loads: its source maps (*.map, read only by a browser's developer
     tools) and the search's word splitters and stemmers of languages other than the editions' (its worker loads
@@ -163,10 +153,10 @@ def _unused_theme_files(files, config) -> list:
     ]
 
 
-def _modified(file, previous: Path, always: bool) -> bool:
+def _modified(file, previous: Path) -> bool:
     """MkDocs' rule (File.is_modified), asked of the previous site rather than of the folder MkDocs writes into:
     a file held in memory, or one the previous site has not, or has older than its source."""
-    if always or file.abs_src_path is None:
+    if file.abs_src_path is None:
         return True
     try:
         before = os.stat(os.path.join(previous, file.dest_uri))
@@ -186,18 +176,16 @@ def _answer(value: bool):
 
 def on_files(files, config):
     """In an incremental build, each file says whether it changed since the previous site (MkDocs asks it before
-    reading a page, building it or copying a file, and writes only what did). The pages of the navigation are
-    always built again: every page shows their titles, which MkDocs knows only of the pages it reads. The study
-    pages that did not change are left out (LEFT_OUT), and recorded. The theme's files that the site never loads
-    are left out of every build (`_unused_theme_files`)."""
+    reading a page, building it or copying a file, and writes only what did; see on_nav for the pages of the
+    navigation). The study pages that did not change are left out (LEFT_OUT), and recorded. The theme's files that
+    the site never loads are left out of every build (`_unused_theme_files`)."""
     for file in _unused_theme_files(files, config):
         files.remove(file)
     _state["pages"] = [_page_url(file) for file in files.documentation_pages()]  # every page, in the site's order
     previous = _state["previous"]
     if previous:
-        nav = _in_nav(config.nav)
         for file in list(files):
-            modified = _modified(file, previous, file.src_uri in nav)
+            modified = _modified(file, previous)
             if not modified and file.src_uri.startswith(LEFT_OUT) and file.is_documentation_page():
                 files.remove(file)
                 _state["left_out"].append(file.dest_uri)
@@ -205,6 +193,19 @@ def on_files(files, config):
                 file.is_modified = _answer(modified)
     _state["files"] = files
     return files
+
+
+def on_nav(nav, config, files):
+    """In an incremental build, a page of the navigation that did not change is read but not built again: every page
+    shows the titles of the navigation's pages, which MkDocs knows only of the pages it reads. One whose title is
+    not in its front matter (MkDocs takes it from the first heading it renders) is built again."""
+    if _state["previous"]:
+        for page in nav.pages:
+            if not page.file.is_modified():
+                page.read_source(config)
+                if "title" not in page.meta:
+                    page.file.is_modified = _answer(True)
+    return nav
 
 
 _HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
