@@ -4,6 +4,7 @@ so that two builds of one commit are identical."""
 from __future__ import annotations
 
 import datetime
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,3 +61,21 @@ def as_of(root: Path, review: Review) -> AsOf:
     if seconds <= 0:
         return AsOf(None, UNKNOWN)
     return AsOf(datetime.datetime.fromtimestamp(seconds, tz=datetime.UTC).date().isoformat(), COMMIT)
+
+
+_READ: dict[tuple, AsOf | None] = {}
+
+
+def stamp_of(review_json: Path) -> AsOf | None:
+    """The date a generated data/review.json says its data are as of; None when it cannot be read. Read once for
+    each state of the file (path, size, modification time, inode): the builds evidence/mkdocs_runner.py forks find
+    what it read while getting ready, if the file is still as it was then."""
+    try:
+        now = review_json.stat()
+        state = (str(review_json), now.st_size, now.st_mtime_ns, now.st_ino)
+        if state not in _READ:
+            data = json.loads(review_json.read_text(encoding="utf-8"))["as_of"]
+            _READ[state] = AsOf(data["date"], data["basis"], data["update"])
+        return _READ[state]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None

