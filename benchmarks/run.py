@@ -4,7 +4,10 @@ For each N, on synthetic study files: the parse floor (yaml.CSafeLoader over eve
 as `make site` runs it: cold (after `clean`: no generated file, no cache, no site), with nothing changed, and after
 editing one study's finding; then the site's size, each edition's search index, the transfer size of a study page
 and of the findings page; and last, `clean` of all that. Each command runs in its own process, timed from outside;
-memory is the peak of the command's whole process tree (the editions build side by side), sampled. Prints a table of
+memory is the peak of the command's whole process tree (the editions build side by side), sampled. All that is
+done RUNS times over at each N, and each figure is the median of the runs (the peak and the files rewritten: the
+largest), each ratio the ratio of the medians: a single run of a command that takes seconds on two busy cores
+varies by a tenth and more from one run to the next. Prints a table of
 seconds and ratios, and the targets with their figures, and writes them, with what they measure, to the Benchmarks
 page of each edition (docs/<lang>/benchmarks.md), in the edition's language: the words from the catalogue (locale/),
 the figures the same. `--rewrite` writes the pages again from the figures of the English page, without measuring
@@ -18,6 +21,7 @@ import gzip
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
 import textwrap
@@ -111,6 +115,14 @@ def page_transfer(site: Path, page: Path) -> int:
     return total
 
 
+RUNS = 3  # runs at each N, of which each figure is the median (see `median_row`; the page says "three")
+LARGEST = ("peak MiB", "files rewritten", "files rewritten after edit")  # the largest of the runs, not the median
+RATIOS = {  # each ratio and the two figures it is made of
+    "one edit ÷ cold": ("site one edit", "site cold"),
+    "one edit ÷ (clean, then cold)": ("site one edit", "clean, then site cold"),
+}
+
+
 def measure(n: int, work: Path = WORK) -> dict:
     root = synthetic.make(work / f"n{n}", n)
     cache = work / f"cache-n{n}"  # each N its own cache, outside its repository
@@ -134,7 +146,6 @@ def measure(n: int, work: Path = WORK) -> dict:
     row["peak MiB"] = max(row["peak MiB"], peak)
     edit = stats(site)
     row["files rewritten after edit"] = sum(1 for path, stat in edit.items() if after.get(path) != stat)
-    row["one edit ÷ cold"] = row["site one edit"] / row["site cold"]
     row["site MiB"] = folder_size(site) / 2**20
     for edition in EDITIONS:
         index = site / edition.path / "search" / "search_index.json"
@@ -148,7 +159,17 @@ def measure(n: int, work: Path = WORK) -> dict:
     # is run: with the cold `build` above, that is the cold build as the targets define it.
     row["clean"], _, _ = timed(cli + ["clean"], root)
     row["clean, then site cold"] = row["clean"] + row["site cold"]
-    row["one edit ÷ (clean, then cold)"] = row["site one edit"] / row["clean, then site cold"]
+    for ratio, (part, whole) in RATIOS.items():
+        row[ratio] = row[part] / row[whole]
+    return row
+
+
+def median_row(rows: list[dict]) -> dict:
+    """One row from the rows of several runs at the same N: each figure the median of the runs' (the largest for
+    LARGEST), each ratio made again from the medians."""
+    row = {key: (max if key in LARGEST else statistics.median)(r[key] for r in rows) for key in rows[0]}
+    for ratio, (part, whole) in RATIOS.items():
+        row[ratio] = row[part] / row[whole]
     return row
 
 
@@ -307,6 +328,10 @@ def page(rows: list[dict], info: dict | None = None, lang: str = SOURCE) -> str:
             "gzip-compressed (the findings page: the larger of the two editions')."
         ),
         _("*peak MiB*: the most memory the build's processes held at once, sampled every 0.1 s."),
+        _(
+            "Each figure is the median of three runs (*peak MiB* and *files rewritten*: the largest of the three), "
+            "each ratio the ratio of the medians."
+        ),
     ]
     intro = _(
         "How long the site takes to build as the evidence base grows, measured by `make bench` on synthetic "
@@ -387,7 +412,7 @@ def main() -> None:
         return
     rows = []
     for n in args.sizes:
-        rows.append(measure(n))
+        rows.append(median_row([measure(n) for _ in range(RUNS)]))
         print(table(rows), flush=True)
     print(targets(max(rows, key=lambda row: row["N"])), flush=True)
     if str(args.docs) != "-":

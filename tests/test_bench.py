@@ -42,3 +42,24 @@ def test_a_page_written_reads_back_as_the_same_figures():
     info = {"machine": "x86_64", "cores": 2, "memory": 24, "python": "3.11.7", "system": "Linux"}
     rows, machine = run.figures(run.page([row], info))
     assert rows == [row] and machine == info
+
+
+def test_each_figure_is_the_median_of_the_runs_and_each_ratio_that_of_the_medians():
+    runs = [
+        {
+            "N": 5000,
+            "site cold": c,
+            "clean, then site cold": c + 1,
+            "site one edit": e,
+            "peak MiB": p,
+            "files rewritten": w,
+            "files rewritten after edit": 19,
+            "one edit ÷ cold": 0.0,
+            "one edit ÷ (clean, then cold)": 0.0,
+        }
+        for c, e, p, w in [(25.0, 3.5, 600, 0), (27.0, 4.4, 680, 1), (26.0, 3.6, 640, 0)]
+    ]
+    row = run.median_row(runs)
+    assert (row["site cold"], row["site one edit"], row["clean, then site cold"]) == (26.0, 3.6, 27.0)
+    assert (row["peak MiB"], row["files rewritten"]) == (680, 1)  # the largest: a peak, and a file rewritten once
+    assert row["one edit ÷ cold"] == 3.6 / 26.0 and row["one edit ÷ (clean, then cold)"] == 3.6 / 27.0
