@@ -412,7 +412,12 @@ def main() -> None:
         return
     rows = []
     for n in args.sizes:
-        rows.append(median_row([measure(n) for _ in range(RUNS)]))
+        runs = []
+        for number in range(1, RUNS + 1):
+            runs.append(measure(n))
+            shown = ", ".join(f"{name} {runs[-1][name]:.2f}" for name in ("site cold", "site one edit", "clean"))
+            print(f"N = {n}, run {number} of {RUNS}: {shown}", flush=True)
+        rows.append(median_row(runs))
         print(table(rows), flush=True)
     print(targets(max(rows, key=lambda row: row["N"])), flush=True)
     if str(args.docs) != "-":
