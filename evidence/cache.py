@@ -101,7 +101,7 @@ class Cache:
         self.folder = folder
         self.key = _secret(folder) if folder else None
         self.spaces: dict[str, Namespace] = {}
-        self.saving = True  # False in a process whose entries another one saves, for now (see generate)
+        self.saving = True  # False while another process is to save this one's entries (see generate)
 
     @classmethod
     def of(cls, root: Path) -> Cache:

@@ -125,12 +125,8 @@ def page(ctx: Context, writer=None) -> str:
         | {c.number for u in ctx.review.updates for c in u.criteria if c.field}
     )
     rows = []
-    not_checked_by_update: dict = {}  # the same for every study of an update
     for study in ctx.review_studies + ctx.added:
-        if study.update not in not_checked_by_update:
-            criteria = ctx.review.criteria_for(study.update)
-            not_checked_by_update[study.update] = {c.number: c.not_checked for c, _ in criteria}
-        not_checked = not_checked_by_update[study.update]
+        not_checked = ctx.not_checked(study.update)
         cells = []
         for number in numbers:
             check = checks.get((study.id, number))

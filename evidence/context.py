@@ -218,6 +218,14 @@ class Context:
         (made once: the trends' and the data checks' pages both give it)."""
         return self.once(("group_note", group.id), lambda: group_note(group, self.review_studies, self.language))
 
+    def not_checked(self, update_id: str | None) -> dict:
+        """For each criterion a study of this update (None: the published review) is checked against, by number,
+        what the check does not cover, in this edition's language (made once for each update)."""
+        return self.once(
+            ("not_checked", update_id or ""),
+            lambda: {c.number: c.not_checked for c, _ in self.review.criteria_for(update_id)},
+        )
+
     def update_link(self, from_page: str, update_id: str) -> Markup:
         """A link to an update on the What's new page."""
         url = relative_url(from_page, WHATS_NEW) + f"#{update_id}"

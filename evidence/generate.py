@@ -303,7 +303,7 @@ def generate(
             ready(first)
             for edition in others:
                 writer.kept.update(_told(heard, futures, told, ("ready", edition.lang)))
-                writer.remove_stale(*generated(GENERATED_FOLDERS, GENERATED_FILES, [edition]))
+                _finish_edition(writer, edition)  # (its files are on disk: this removes its stale ones)
                 ready(edition)
             results = [future.result() for future in futures]
     finally:

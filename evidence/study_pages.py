@@ -113,7 +113,7 @@ def rows(ctx: Context, study: Study) -> tuple[list[dict], list[str]]:
 def _criteria(ctx: Context, study: Study) -> Markup:
     parts = []
     # What a check does not cover, in this edition's language (the reconciliation keeps the data's words).
-    not_checked = {c.number: c.not_checked for c, _ in ctx.review.criteria_for(study.update)}
+    not_checked = ctx.not_checked(study.update)
     for check in ctx.criteria.get(study.id, []):
         css = {MET: "met", NOT_KNOWN: "unknown"}.get(check.status, "not-met")
         status = ctx._(CRITERION_STATUS[check.status]) if check.status in CRITERION_STATUS else check.status
